@@ -1,0 +1,87 @@
+/**
+ * The one configuration schema: environment variables, overridden by CLI flags, checked once
+ * with zod and frozen. process.env is read here and nowhere else.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const MB = 1024 * 1024;
+
+const schema = z.object({
+  /** Embedded SQLite database, blobs and rules live here. */
+  dataDir: z.string().min(1).default('./data'),
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Absolute base for links and upload URLs; defaults to the listening address. */
+  publicUrl: z.url().optional(),
+  /** postgres://... switches metadata to PostgreSQL. */
+  databaseUrl: z.string().optional(),
+  /** Socket path or host:port of an external clamd; absent means start our own. */
+  clamd: z.string().optional(),
+  bootstrapApiKey: z.string().min(16).optional(),
+  magikaModelDir: z.string().optional(),
+  maxUploadBytes: z.coerce.number().int().positive().default(32 * MB),
+  maxLargeUploadBytes: z.coerce.number().int().positive().default(650 * MB),
+  uploadUrlTtlMs: z.coerce.number().int().positive().default(60 * 60 * 1000),
+  scanTimeoutMs: z.coerce.number().int().positive().default(60_000),
+  workerConcurrency: z.coerce.number().int().min(0).default(4),
+  jobLeaseMs: z.coerce.number().int().positive().default(30_000),
+  jobPollMs: z.coerce.number().int().positive().default(250),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof schema>> & {
+  /** Derived: `<dataDir>/rules`, extra YARA rules. */
+  readonly rulesDir: string;
+  /** Derived: `<dataDir>/blobs`. */
+  readonly blobDir: string;
+  /** Derived: `<dataDir>/assay.db`. */
+  readonly sqlitePath: string;
+};
+
+export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, unknown>>;
+
+const envNames: Record<keyof z.input<typeof schema>, string> = {
+  dataDir: 'ASSAY_DATA_DIR',
+  host: 'ASSAY_HOST',
+  port: 'ASSAY_PORT',
+  publicUrl: 'ASSAY_PUBLIC_URL',
+  databaseUrl: 'ASSAY_DATABASE_URL',
+  clamd: 'ASSAY_CLAMD',
+  bootstrapApiKey: 'ASSAY_BOOTSTRAP_API_KEY',
+  magikaModelDir: 'ASSAY_MAGIKA_MODEL_DIR',
+  maxUploadBytes: 'ASSAY_MAX_UPLOAD_BYTES',
+  maxLargeUploadBytes: 'ASSAY_MAX_LARGE_UPLOAD_BYTES',
+  uploadUrlTtlMs: 'ASSAY_UPLOAD_URL_TTL_MS',
+  scanTimeoutMs: 'ASSAY_SCAN_TIMEOUT_MS',
+  workerConcurrency: 'ASSAY_WORKER_CONCURRENCY',
+  jobLeaseMs: 'ASSAY_JOB_LEASE_MS',
+  jobPollMs: 'ASSAY_JOB_POLL_MS',
+  logLevel: 'ASSAY_LOG_LEVEL',
+};
+
+/** Reads the environment, applies overrides (CLI flags), validates and freezes. */
+export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) input[key] = value;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = i.path.join('.') as keyof typeof envNames;
+      return `  ${envNames[key] ?? key}: ${i.message}`;
+    });
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const dataDir = path.resolve(parsed.data.dataDir);
+  return Object.freeze({
+    ...parsed.data,
+    dataDir,
+    rulesDir: path.join(dataDir, 'rules'),
+    blobDir: path.join(dataDir, 'blobs'),
+    sqlitePath: path.join(dataDir, 'assay.db'),
+  });
+}
