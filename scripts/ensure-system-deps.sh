@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Assay needs when they are missing: "runtime" for `assay serve`,
+# "test" adds what the test suite drives (PostgreSQL for a throwaway cluster, ClamAV test files, socat).
+set -euo pipefail
+profile=${1:-runtime}
+
+runtime_pkgs=(clamav clamav-daemon file ssdeep tlsh-tools)
+test_pkgs=(clamav-testfiles postgresql socat)
+
+missing=()
+need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing+=("$1"); }
+for p in "${runtime_pkgs[@]}"; do need "$p"; done
+if [ "$profile" = test ]; then for p in "${test_pkgs[@]}"; do need "$p"; done; fi
+
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "assay: these Debian packages are missing: ${missing[*]}" >&2
+  echo "assay: install them with: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  [ "$profile" = runtime ] && exit 0   # the service still starts; ClamAV reports itself not ready
+  exit 1
+fi
+echo "assay: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

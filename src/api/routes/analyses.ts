@@ -1,0 +1,87 @@
+// /api/v3/analyses: an analysis with its file_info, and its one relationship, the analysed item.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { endpointGroups, principalOf } from '../auth.js';
+import { pathSegment } from '../envelope.js';
+import { analysisObject, descriptor, fileInfo, fileObject } from '../objects.js';
+import { parseRelationships, relationshipCatalog, unknownRelationship } from '../relationships.js';
+import { analysisResponseSchema, dataOf, descriptorSchema, fileObjectSchema, idParams, relationshipsQuery } from '../schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+interface AnalysisRoute {
+  Params: { id: string };
+}
+
+const tags = ['analyses'];
+const params = idParams('Analysis id, as returned when the file was submitted');
+const config = { endpointGroup: endpointGroups.analyses };
+
+export async function analysisRoutes(app: FastifyInstance, { services, links }: RouteDeps): Promise<void> {
+  const itemLinks = (id: string) => ({
+    self: links.api(`/analyses/${pathSegment(id)}/relationships/item`),
+    related: links.api(`/analyses/${pathSegment(id)}/item`),
+  });
+
+  app.get<AnalysisRoute & { Querystring: { relationships?: string } }>(
+    '/api/v3/analyses/:id',
+    {
+      config,
+      schema: {
+        summary: 'Get an analysis; poll until attributes.status is "completed"',
+        tags,
+        params,
+        querystring: relationshipsQuery(relationshipCatalog.analysis.map((r) => r.name)),
+        response: { 200: analysisResponseSchema },
+      },
+    },
+    async (request) => {
+      const wanted = parseRelationships('analysis', request.query.relationships);
+      const { analysis, file } = await services.analyses.get(request.params.id, principalOf(request));
+      const data = analysisObject(links, analysis);
+      if (wanted.includes('item')) data.relationships = { item: { data: descriptor('file', file.sha256), links: itemLinks(analysis.id) } };
+      return { data, meta: { file_info: fileInfo(file) } };
+    },
+  );
+
+  app.get<AnalysisRoute>(
+    '/api/v3/analyses/:id/item',
+    { config, schema: { summary: 'The analysed file', tags, params, response: { 200: dataOf(fileObjectSchema) } } },
+    async (request) => {
+      const { file } = await services.analyses.get(request.params.id, principalOf(request));
+      return { data: fileObject(links, file) };
+    },
+  );
+
+  app.get<AnalysisRoute>(
+    '/api/v3/analyses/:id/relationships/item',
+    {
+      config,
+      schema: {
+        summary: 'Descriptor of the analysed file',
+        tags,
+        params,
+        response: {
+          200: {
+            type: 'object',
+            required: ['data', 'links'],
+            properties: {
+              data: descriptorSchema('file'),
+              links: { type: 'object', properties: { self: { type: 'string' }, related: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { analysis, file } = await services.analyses.get(request.params.id, principalOf(request));
+      return { data: descriptor('file', file.sha256), links: itemLinks(analysis.id) };
+    },
+  );
+
+  // Unknown relationship names are refused by name (see relationships.ts), not with a 404.
+  const refuseRelationship = async (request: FastifyRequest<{ Params: { relationship: string } }>) => {
+    throw unknownRelationship('analysis', request.params.relationship);
+  };
+  const hidden = { config, schema: { hide: true } };
+  app.get('/api/v3/analyses/:id/:relationship', hidden, refuseRelationship);
+  app.get('/api/v3/analyses/:id/relationships/:relationship', hidden, refuseRelationship);
+}

@@ -1,0 +1,57 @@
+// /api/v3/metadata: engines (ready or not), relationships per type and privileges; vt-cli's `vt init` reads it.
+import type { FastifyInstance } from 'fastify';
+import type { PluginStatus } from '../../app/services.js';
+import { endpointGroups } from '../auth.js';
+import { relationshipCatalog } from '../relationships.js';
+import { dataOf } from '../schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+/** Privileges that exist in Assay; downloads come with admin today. */
+const privileges = ['admin', 'downloads'];
+
+/** A not-ready plugin is listed with the reason, never left out (DESIGN.md §3). */
+const pluginEntry = (p: PluginStatus) => ({
+  ...p.manifest,
+  ready: p.readiness.ready,
+  detail: p.readiness.detail ?? null,
+  engine_version: p.readiness.engineVersion ?? null,
+  engine_update: p.readiness.signatureVersion ?? null,
+});
+
+const byName = (plugins: PluginStatus[]) => Object.fromEntries(plugins.map((p) => [p.manifest.name, pluginEntry(p)]));
+
+export async function metadataRoutes(app: FastifyInstance, { services }: RouteDeps): Promise<void> {
+  app.get(
+    '/api/v3/metadata',
+    {
+      config: { endpointGroup: endpointGroups.metadata },
+      schema: {
+        summary: 'Engines, relationships and privileges',
+        tags: ['metadata'],
+        response: {
+          200: dataOf({
+            type: 'object',
+            required: ['engines', 'relationships', 'privileges'],
+            properties: {
+              engines: { type: 'object', description: 'Keyed by engine name (the keys of last_analysis_results).' },
+              analyzers: { type: 'object', description: 'Attribute producers, keyed by name; same shape as engines.' },
+              relationships: { type: 'object', description: 'Per object type: [{name, description}].' },
+              privileges: { type: 'array', items: { type: 'string' } },
+            },
+          }),
+        },
+      },
+    },
+    async () => {
+      const plugins = services.plugins.list();
+      return {
+        data: {
+          engines: byName(plugins.filter((p) => p.kind === 'engine')),
+          analyzers: byName(plugins.filter((p) => p.kind === 'analyzer')),
+          relationships: relationshipCatalog,
+          privileges,
+        },
+      };
+    },
+  );
+}

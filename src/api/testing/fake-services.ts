@@ -1,0 +1,234 @@
+// An in-memory AppServices for API tests; uploads go through the real receiver into a temp directory.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, unlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { AppServices, PluginStatus, ReceivedUpload } from '../../app/services.js';
+import type { Principal } from '../../app/principal.js';
+import { receiveUpload } from '../../app/ingest/receive-upload.js';
+import { TempBlobStore } from '../../app/ingest/testing/temp-blob-store.js';
+import { AppError } from '../../core/errors.js';
+import { parseFileHash } from '../../core/hashes.js';
+import { fileAnalysisId } from '../../core/ids.js';
+import { emptyStats, statsOf, type EngineResult } from '../../core/verdict.js';
+import type { AnalysisRecord, FileRecord } from '../../store/ports.js';
+
+export const principals = {
+  admin: { userId: 'u-admin', name: 'admin', isAdmin: true, tier: 'premium' },
+  alice: { userId: 'u-alice', name: 'alice', isAdmin: false, tier: 'public' },
+} satisfies Record<string, Principal>;
+
+export const apiKeys = { admin: 'admin-key-0000000000', alice: 'alice-key-0000000000', inactive: 'inactive-key-000000' };
+
+export interface FakeState {
+  files: Map<string, FileRecord>;
+  contents: Map<string, Buffer>;
+  analyses: Map<string, AnalysisRecord>;
+  tokens: Map<string, { principal: Principal; used: boolean }>;
+  admitted: Array<{ userId: string; group: string }>;
+  submissions: Array<{ sha256: string; name?: string; password?: string; userId: string }>;
+  /** Users whose next admit is refused with QuotaExceededError. */
+  overQuota: Set<string>;
+  ready: boolean;
+  plugins: PluginStatus[];
+  now: number;
+}
+
+export interface FakeServices extends AppServices {
+  state: FakeState;
+  blobs: TempBlobStore;
+  /** Adds a file with an analysis per result set (oldest first); returns the file. */
+  seedFile(content: Buffer, options?: { name?: string; analyses?: EngineResult[][]; attributes?: Record<string, unknown> }): FileRecord;
+  close(): Promise<void>;
+}
+
+export const engineResult = (engine: string, category: EngineResult['category'], result: string | null = null): EngineResult => ({
+  engine_name: engine,
+  category,
+  result,
+  method: 'blacklist',
+  engine_version: '1.0',
+  engine_update: '20240101',
+});
+
+const digest = (algorithm: string, content: Buffer): string => createHash(algorithm).update(content).digest('hex');
+
+export async function createFakeServices(): Promise<FakeServices> {
+  const blobs = await TempBlobStore.create('assay-api-test-');
+  const state: FakeState = {
+    files: new Map(),
+    contents: new Map(),
+    analyses: new Map(),
+    tokens: new Map(),
+    admitted: [],
+    submissions: [],
+    overQuota: new Set(),
+    ready: true,
+    now: 1_700_000_000,
+    plugins: [
+      {
+        kind: 'engine',
+        manifest: { name: 'ClamAV', version: '0.1.0', description: 'ClamAV daemon', accepts: { kinds: ['file'] }, timeoutMs: 30_000, needsNetwork: false },
+        readiness: { ready: true, engineVersion: '1.4.1', signatureVersion: '20240101' },
+      },
+      {
+        kind: 'engine',
+        manifest: { name: 'YARA', version: '0.1.0', description: 'YARA rules', accepts: { kinds: ['file'] }, timeoutMs: 10_000, needsNetwork: false },
+        readiness: { ready: false, detail: 'no rules compiled' },
+      },
+      {
+        kind: 'analyzer',
+        manifest: { name: 'filetype', version: '0.1.0', description: 'Magika and libmagic', accepts: { kinds: ['file'] }, timeoutMs: 5_000, needsNetwork: false },
+        readiness: { ready: true },
+      },
+    ],
+  };
+  let analysisSeq = 0;
+
+  function findFile(hash: string): FileRecord {
+    const parsed = parseFileHash(hash);
+    if (!parsed) throw new AppError('InvalidArgumentError', `"${hash}" is not a valid file hash (md5, sha1 or sha256)`);
+    const file = [...state.files.values()].find((f) => f[parsed.kind] === parsed.value);
+    if (!file) throw new AppError('NotFoundError', `File "${hash}" not found`);
+    return file;
+  }
+
+  function createAnalysis(file: FileRecord, results: EngineResult[] | null): AnalysisRecord {
+    const date = state.now + analysisSeq;
+    const id = fileAnalysisId(file.md5, date, String(analysisSeq++));
+    const analysis: AnalysisRecord = {
+      id,
+      itemType: 'file',
+      itemId: file.sha256,
+      status: results ? 'completed' : 'queued',
+      date,
+      results: results ?? [],
+      stats: results ? statsOf(results) : emptyStats(),
+      completedAt: results ? date : null,
+    };
+    state.analyses.set(id, analysis);
+    if (results) {
+      file.lastAnalysisId = id;
+      file.lastAnalysisDate = date;
+      file.lastAnalysisResults = results;
+      file.lastAnalysisStats = analysis.stats;
+    }
+    return analysis;
+  }
+
+  function recordFile(hashes: { md5: string; sha1: string; sha256: string }, size: number, name?: string): FileRecord {
+    const existing = state.files.get(hashes.sha256);
+    if (existing) {
+      existing.timesSubmitted += 1;
+      existing.lastSubmissionDate = state.now;
+      if (name && !existing.names.includes(name)) existing.names.push(name);
+      return existing;
+    }
+    const file: FileRecord = {
+      ...hashes,
+      size,
+      names: name ? [name] : [],
+      timesSubmitted: 1,
+      firstSubmissionDate: state.now,
+      lastSubmissionDate: state.now,
+      attributes: {},
+      tags: [],
+      lastAnalysisId: null,
+      lastAnalysisDate: null,
+      lastAnalysisResults: null,
+      lastAnalysisStats: null,
+      reputation: 0,
+      totalVotes: { harmless: 0, malicious: 0 },
+    };
+    state.files.set(file.sha256, file);
+    return file;
+  }
+
+  const services: FakeServices = {
+    state,
+    blobs,
+    auth: {
+      async authenticate(apiKey) {
+        if (apiKey === undefined) throw new AppError('AuthenticationRequiredError', 'X-Apikey header is missing');
+        if (apiKey === apiKeys.admin) return principals.admin;
+        if (apiKey === apiKeys.alice) return principals.alice;
+        if (apiKey === apiKeys.inactive) throw new AppError('UserNotActiveError', 'User is not active');
+        throw new AppError('WrongCredentialsError', 'Wrong API key');
+      },
+      async admit(principal, endpointGroup) {
+        if (state.overQuota.has(principal.userId)) {
+          throw new AppError('QuotaExceededError', 'Quota exceeded', { headers: { 'retry-after': '60' } });
+        }
+        state.admitted.push({ userId: principal.userId, group: endpointGroup });
+      },
+    },
+    ingest: {
+      receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs }),
+      discard: (upload: ReceivedUpload) => blobs.discard({ path: upload.stagingPath }),
+    },
+    files: {
+      async submit(upload, { principal, name, password }) {
+        const content = await readFile(upload.stagingPath);
+        await unlink(upload.stagingPath);
+        state.contents.set(upload.sha256, content);
+        const file = recordFile(upload, upload.size, name);
+        state.submissions.push({ sha256: file.sha256, name, password, userId: principal.userId });
+        return { analysisId: createAnalysis(file, null).id };
+      },
+      async get(hash) {
+        return findFile(hash);
+      },
+      async reanalyse(hash) {
+        return { analysisId: createAnalysis(findFile(hash), null).id };
+      },
+      async download(hash, principal) {
+        if (!principal.isAdmin) throw new AppError('ForbiddenError', 'Downloads need an admin key');
+        const file = findFile(hash);
+        const content = state.contents.get(file.sha256) ?? Buffer.alloc(0);
+        return { stream: Readable.from([content]), size: content.length, sha256: file.sha256 };
+      },
+      async listAnalyses(hash, _principal, { limit, cursor }) {
+        const file = findFile(hash);
+        const all = [...state.analyses.values()].filter((a) => a.itemId === file.sha256).sort((a, b) => b.date - a.date);
+        const start = cursor === undefined ? 0 : Number.parseInt(Buffer.from(cursor, 'base64url').toString(), 10);
+        if (!Number.isInteger(start) || start < 0) throw new AppError('InvalidArgumentError', 'Invalid cursor');
+        const items = all.slice(start, start + limit);
+        const more = start + limit < all.length;
+        return { items, cursor: more ? Buffer.from(String(start + limit)).toString('base64url') : undefined };
+      },
+    },
+    analyses: {
+      async get(id) {
+        const analysis = state.analyses.get(id);
+        if (!analysis) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
+        return { analysis, file: state.files.get(analysis.itemId)! };
+      },
+    },
+    uploads: {
+      async createToken(principal) {
+        const token = randomBytes(32).toString('hex');
+        state.tokens.set(token, { principal, used: false });
+        return { token, expiresAt: state.now + 3600 };
+      },
+      async consumeToken(token) {
+        const entry = state.tokens.get(token);
+        if (!entry || entry.used) throw new AppError('NotFoundError', 'Unknown or used upload URL');
+        entry.used = true;
+        return entry.principal;
+      },
+    },
+    plugins: { list: () => state.plugins },
+    health: { ready: () => state.ready },
+    seedFile(content, options = {}) {
+      const hashes = { md5: digest('md5', content), sha1: digest('sha1', content), sha256: digest('sha256', content) };
+      const file = recordFile(hashes, content.length, options.name);
+      Object.assign(file.attributes, options.attributes ?? {});
+      state.contents.set(file.sha256, content);
+      for (const results of options.analyses ?? []) createAnalysis(file, results);
+      return file;
+    },
+    async close() {
+      await blobs.destroy();
+    },
+  };
+  return services;
+}

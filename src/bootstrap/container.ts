@@ -1,0 +1,134 @@
+/**
+ * Composition root: turns a Config into concrete adapters, plugins, use cases, pipeline and workers.
+ * The only module that imports concrete adapters and plugins.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
+import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
+import { createServices } from '../app/create-services.js';
+import type { AppServices } from '../app/services.js';
+import { ensureBootstrapKey } from '../app/users.js';
+import type { Config } from '../config/config.js';
+import type { Analyzer, Engine, Readiness } from '../core/plugin.js';
+import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
+import { createYaraEngine } from '../engines/yara/yara-engine.js';
+import { packageRoot } from '../engines/package-root.js';
+import { analyseFile, ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
+import { FilePipeline } from '../pipeline/file-pipeline.js';
+import { DbJobQueue } from '../queue/db/db-job-queue.js';
+import type { JobQueue } from '../queue/queue.js';
+import { FsBlobStore } from '../store/blob-fs/fs-blob-store.js';
+import type { BlobStore, Store } from '../store/ports.js';
+import { openPostgres } from '../store/postgres/open-postgres.js';
+import { openSqlite } from '../store/sqlite/open-sqlite.js';
+import { WorkerPool } from '../worker/worker-pool.js';
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  blobs: BlobStore;
+  queue: JobQueue;
+  services: AppServices;
+  engines: Engine[];
+  analyzers: Analyzer[];
+  workers: WorkerPool;
+  /** Starts plugins (reporting readiness) and, when `runWorkers`, the in-process workers. */
+  start(options: { runWorkers: boolean }): Promise<Array<{ kind: string; name: string; readiness: Readiness }>>;
+  close(): Promise<void>;
+}
+
+/** Opens only the metadata store (for CLI commands such as `assay user create` and `assay migrate`). */
+export async function openStore(config: Config): Promise<{ store: Store; close(): Promise<void> }> {
+  const backend = config.databaseUrl ? await openPostgres(config.databaseUrl) : await openSqlite(config.sqlitePath);
+  await backend.store.migrate();
+  return { store: backend.store, close: () => backend.store.close() };
+}
+
+export async function buildContainer(config: Config, logger: Logger): Promise<Container> {
+  await fs.mkdir(config.dataDir, { recursive: true });
+  await fs.mkdir(config.rulesDir, { recursive: true });
+  const backend = config.databaseUrl ? await openPostgres(config.databaseUrl) : await openSqlite(config.sqlitePath);
+  const applied = await backend.store.migrate();
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
+  const store = backend.store;
+  const blobs = new FsBlobStore(config.blobDir);
+  const queue = new DbJobQueue(backend.db);
+  const now = () => Date.now();
+
+  const engines: Engine[] = [
+    createClamavEngine({ clamd: config.clamd, workDir: path.join(config.dataDir, 'clamd'), logger: logger.child({ engine: 'ClamAV' }) }),
+    createYaraEngine({
+      rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir],
+      logger: logger.child({ engine: 'YARA' }),
+    }),
+  ];
+  const analyzers: Analyzer[] = [
+    createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }),
+    createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }),
+  ];
+
+  let ready = false;
+  const services = createServices({
+    store,
+    blobs,
+    queue,
+    engines,
+    analyzers,
+    uploadUrlTtlMs: config.uploadUrlTtlMs,
+    now,
+    isReady: () => ready,
+  });
+  const pipeline = new FilePipeline({ engines, analyzers, logger: logger.child({ part: 'pipeline' }) });
+  const workers = new WorkerPool({
+    queue,
+    concurrency: config.workerConcurrency,
+    leaseMs: config.jobLeaseMs,
+    pollMs: config.jobPollMs,
+    maxAttempts: 5,
+    logger: logger.child({ part: 'worker' }),
+    handlers: {
+      [ANALYSE_FILE]: async (job, signal) => {
+        const outcome = await analyseFile({ store, blobs, pipeline, logger, now }, job.payload as AnalyseFilePayload, signal);
+        logger.debug({ job: job.id, outcome }, 'file analysis job finished');
+      },
+    },
+  });
+
+  return {
+    config,
+    logger,
+    store,
+    blobs,
+    queue,
+    services,
+    engines,
+    analyzers,
+    workers,
+    async start({ runWorkers }) {
+      if (config.bootstrapApiKey) {
+        const outcome = await ensureBootstrapKey({ store, now }, config.bootstrapApiKey);
+        if (outcome === 'created') logger.info('created an admin user for ASSAY_BOOTSTRAP_API_KEY');
+      }
+      const plugins = [
+        ...engines.map((p) => ({ kind: 'engine', plugin: p })),
+        ...analyzers.map((p) => ({ kind: 'analyzer', plugin: p })),
+      ];
+      const statuses = await Promise.all(
+        plugins.map(async ({ kind, plugin }) => ({ kind, name: plugin.manifest.name, readiness: await plugin.start() })),
+      );
+      if (runWorkers) workers.start();
+      ready = true;
+      return statuses;
+    },
+    async close() {
+      ready = false;
+      await workers.stop();
+      await Promise.allSettled([...engines, ...analyzers].map((p) => p.close()));
+      await queue.close();
+      await store.close();
+    },
+  };
+}

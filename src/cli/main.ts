@@ -1,0 +1,32 @@
+/** The `assay` command: registers every subcommand and turns failures into a message and exit code. */
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../core/errors.js';
+import { registerEngines } from './commands/engines.js';
+import { registerLookupFile } from './commands/lookup-file.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerScanFile } from './commands/scan-file.js';
+import { registerServe } from './commands/serve.js';
+import { registerUser } from './commands/user.js';
+import { registerWorker } from './commands/worker.js';
+
+const program = new Command('assay')
+  .description('Assay: a self-hosted, VirusTotal-compatible threat-analysis service')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerWorker(program);
+registerUser(program);
+registerMigrate(program);
+registerScanFile(program);
+registerLookupFile(program);
+registerEngines(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  const message = isAppError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`assay: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,160 @@
+/**
+ * The engine contract every engine's test runs (runEngineContract), the golden fixtures of
+ * test/fixtures/engines (runGoldenFixtures), and small helpers for engine tests. Not a test on its own.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Engine, EngineVerdict, FileInput, Readiness } from '../core/plugin.js';
+import { verdictCategories } from '../core/verdict.js';
+import { packageRoot } from './package-root.js';
+
+export interface ContractFixtures {
+  /** A harmless file the engine must answer with a VT category. */
+  benign: FileInput;
+}
+
+export function runEngineContract(name: string, makeEngine: () => Engine | Promise<Engine>, fixtures: ContractFixtures): void {
+  describe(`${name}: engine contract`, () => {
+    let engine: Engine;
+    let readiness: Readiness;
+
+    before(async () => {
+      engine = await makeEngine();
+    });
+    after(async () => {
+      await engine?.close();
+    });
+
+    it('declares a usable manifest', () => {
+      const m = engine.manifest;
+      assert.equal(m.name, name);
+      assert.match(m.version, /^\d+\.\d+\.\d+/);
+      assert.ok(m.description.length > 0);
+      assert.ok(m.accepts.kinds.includes('file'));
+      if (m.accepts.maxBytes !== undefined) assert.ok(Number.isInteger(m.accepts.maxBytes) && m.accepts.maxBytes > 0);
+      assert.ok(m.timeoutMs > 0);
+      assert.equal(typeof m.needsNetwork, 'boolean');
+    });
+
+    it('start() resolves to a Readiness and status() agrees', async () => {
+      readiness = await engine.start();
+      assert.equal(typeof readiness.ready, 'boolean');
+      if (!readiness.ready) assert.ok(readiness.detail, 'a not-ready engine says why');
+      assert.equal(engine.status().ready, readiness.ready);
+    });
+
+    it('answers a benign file with a VT category', async (t) => {
+      if (!readiness.ready) return t.skip(`not ready: ${readiness.detail}`);
+      const verdict = await engine.scan(fixtures.benign, AbortSignal.timeout(30_000));
+      assertVerdictShape(verdict);
+      assert.ok(['undetected', 'harmless'].includes(verdict.category), `benign file got ${verdict.category}`);
+    });
+
+    it('rejects promptly on an aborted signal', async () => {
+      const controller = new AbortController();
+      controller.abort(new Error('aborted by the contract test'));
+      const started = performance.now();
+      await assert.rejects(engine.scan(fixtures.benign, controller.signal), /aborted by the contract test/);
+      assert.ok(performance.now() - started < 250, 'rejected within 250 ms');
+    });
+
+    it('close() is idempotent', async () => {
+      await engine.close();
+      await engine.close();
+    });
+  });
+}
+
+export function assertVerdictShape(v: EngineVerdict): void {
+  assert.ok((verdictCategories as readonly string[]).includes(v.category), `category ${v.category}`);
+  assert.ok(v.result === null || (typeof v.result === 'string' && v.result.length > 0));
+  assert.ok(v.method.length > 0);
+  assert.equal(typeof v.engineVersion, 'string');
+  assert.equal(typeof v.engineUpdate, 'string');
+}
+
+/** A FileInput for a file on disk, with its real hashes. */
+export async function fileInputFor(file: string, names: readonly string[] = [path.basename(file)]): Promise<FileInput> {
+  const data = await fs.readFile(file);
+  const hash = (algorithm: string) => createHash(algorithm).update(data).digest('hex');
+  return { path: file, size: data.length, md5: hash('md5'), sha1: hash('sha1'), sha256: hash('sha256'), names };
+}
+
+let scratch: string | undefined;
+
+/** A temp directory for this test process, removed when it exits. */
+export function scratchDir(): string {
+  if (!scratch) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'assay-engine-test-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+}
+
+/** Writes `content` to a fresh file in the scratch directory. */
+export async function tempFile(name: string, content: string | Buffer): Promise<FileInput> {
+  const dir = await fs.mkdtemp(path.join(scratchDir(), 'f-'));
+  const file = path.join(dir, name);
+  await fs.writeFile(file, content);
+  return fileInputFor(file);
+}
+
+/** The 68-byte EICAR test file, assembled at run time so no source file contains it whole. */
+export function eicar(): string {
+  return ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-', 'TEST-FILE!$H+H*'].join('');
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after the deadline. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let pause = 10;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, 200);
+  }
+}
+
+export interface GoldenFixture {
+  sha256: string;
+  path: string;
+  name: string;
+  description: string;
+  expected: Record<string, { category: string; result: string | null }>;
+}
+
+/** test/fixtures/engines: each sample is named by its sha256, with `<sha256>.json` giving the expected verdicts. */
+export function goldenFixtures(): GoldenFixture[] {
+  const dir = path.join(packageRoot(), 'test', 'fixtures', 'engines');
+  return readdirSync(dir)
+    .filter((f) => /^[0-9a-f]{64}$/.test(f))
+    .sort()
+    .map((sha256) => {
+      const meta = JSON.parse(readFileSync(path.join(dir, `${sha256}.json`), 'utf8')) as Omit<GoldenFixture, 'sha256' | 'path'>;
+      return { sha256, path: path.join(dir, sha256), ...meta };
+    });
+}
+
+/** Scans every golden fixture that names this engine and compares category and result. */
+export function runGoldenFixtures(name: string, engine: () => Engine): void {
+  describe(`${name}: golden fixtures`, () => {
+    for (const fixture of goldenFixtures()) {
+      const expected = fixture.expected[name];
+      if (!expected) continue;
+      it(`${fixture.name} (${fixture.sha256.slice(0, 12)}) is ${expected.category}`, async () => {
+        const input = await fileInputFor(fixture.path, [fixture.name]);
+        assert.equal(input.sha256, fixture.sha256, 'fixture content matches its name');
+        const verdict = await engine().scan(input, AbortSignal.timeout(30_000));
+        assert.deepEqual({ category: verdict.category, result: verdict.result }, expected);
+      });
+    }
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Worker-thread entry for YARA: checks and compiles the rule files, then scans files on request.
+ * It exists because @litko/yara-x 0.3.0 runs scanAsync/scanFileAsync's scan in the promise's
+ * resolve step, on the main thread (only the file read happens off it), which stalls the event
+ * loop for the whole scan; compiling a large rule set would stall it too. The synchronous calls
+ * here block only this worker.
+ */
+import { createRequire } from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+import { planCompile, type CompilePlan, type Validate } from './rule-files.js';
+
+export interface ScanWorkerData {
+  /** Rule file texts, in the engine's order. */
+  texts: string[];
+  /** Given to every worker but the first, which works it out and reports it in its `ready`. */
+  plan?: CompilePlan;
+}
+
+export interface ScanRequest {
+  id: number;
+  path: string;
+}
+
+export interface WorkerMatch {
+  /** Index of the compiled set (CompilePlan.sets) the rule belongs to. */
+  set: number;
+  rule: string;
+  meta: Record<string, unknown>;
+  tags: string[];
+}
+
+export type WorkerMessage =
+  | { kind: 'ready'; plan: CompilePlan }
+  | { kind: 'result'; id: number; matches: WorkerMatch[] }
+  | { kind: 'error'; id: number; message: string };
+
+/** The part of @litko/yara-x used here (its published types name a class they never declare). */
+interface Compiled {
+  scanFile(path: string): Array<{ ruleIdentifier: string; meta: Record<string, unknown>; tags: string[] }>;
+}
+interface YaraX {
+  validate: Validate;
+  compile(source: string, options?: { enableIncludes?: boolean }): Compiled;
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const data = workerData as ScanWorkerData;
+  const yarax = createRequire(import.meta.url)('@litko/yara-x') as YaraX;
+  const plan = data.plan ?? planCompile(data.texts, yarax.validate);
+  // Every file in a set compiled alone, so a throw here is a bug; it fails the pool's start.
+  const sets = plan.sets.map((files) => yarax.compile(files.map((i) => data.texts[i]).join('\n'), { enableIncludes: false }));
+  port.on('message', (req: ScanRequest) => {
+    try {
+      const matches: WorkerMatch[] = [];
+      sets.forEach((compiled, set) => {
+        // Pattern match data stays here: only rule identity crosses the thread boundary.
+        for (const m of compiled.scanFile(req.path)) matches.push({ set, rule: m.ruleIdentifier, meta: { ...m.meta }, tags: [...m.tags] });
+      });
+      port.postMessage({ kind: 'result', id: req.id, matches } satisfies WorkerMessage);
+    } catch (err) {
+      port.postMessage({ kind: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
+    }
+  });
+  port.postMessage({ kind: 'ready', plan } satisfies WorkerMessage);
+}

@@ -1,0 +1,52 @@
+/** The job that analyses one submitted file: load it, run the pipeline, persist the outcome once. */
+import type { Logger } from 'pino';
+import { toUnixSeconds } from '../core/ids.js';
+import { statsOf } from '../core/verdict.js';
+import type { BlobStore, Store } from '../store/ports.js';
+import type { FilePipeline } from './file-pipeline.js';
+
+export const ANALYSE_FILE = 'analyse-file';
+
+export interface AnalyseFilePayload {
+  analysisId: string;
+  sha256: string;
+}
+
+export interface AnalyseFileDeps {
+  store: Store;
+  blobs: BlobStore;
+  pipeline: FilePipeline;
+  logger: Logger;
+  now: () => number;
+}
+
+export type AnalyseFileResult = 'completed' | 'already-completed' | 'missing';
+
+export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePayload, signal: AbortSignal): Promise<AnalyseFileResult> {
+  const analysis = await deps.store.analyses.get(payload.analysisId);
+  if (!analysis) return 'missing';
+  // A job re-run after its worker died may find the work done already.
+  if (analysis.status === 'completed') return 'already-completed';
+  const file = await deps.store.files.findByHash('sha256', payload.sha256);
+  if (!file) return 'missing';
+  await deps.store.analyses.markInProgress(analysis.id);
+  const local = await deps.blobs.acquireLocal(file.sha256);
+  try {
+    const output = await deps.pipeline.run(
+      { path: local.path, size: file.size, md5: file.md5, sha1: file.sha1, sha256: file.sha256, names: file.names },
+      signal,
+    );
+    const completed = await deps.store.analyses.completeFileAnalysis({
+      analysisId: analysis.id,
+      sha256: file.sha256,
+      results: output.results,
+      stats: statsOf(output.results),
+      attributes: output.attributes,
+      tags: output.tags,
+      at: toUnixSeconds(deps.now()),
+    });
+    return completed ? 'completed' : 'already-completed';
+  } finally {
+    await local.release();
+  }
+}

@@ -1,0 +1,74 @@
+/** The pipeline's guarantees: one entry per runnable engine, failures mapped to VT categories. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import type { Analyzer, Engine, EngineVerdict, FileInput, PluginManifest, Readiness } from '../core/plugin.js';
+import { PluginError } from '../core/plugin.js';
+import { FilePipeline } from './file-pipeline.js';
+
+const input: FileInput = { path: '/dev/null', size: 10, md5: 'm', sha1: 's', sha256: 'h', names: [] };
+const logger = pino({ level: 'silent' });
+
+function manifest(name: string, extra: Partial<PluginManifest> = {}): PluginManifest {
+  return { name, version: '1', description: name, accepts: { kinds: ['file'] }, timeoutMs: 200, needsNetwork: false, ...extra };
+}
+
+function fakeEngine(name: string, scan: Engine['scan'], extra: Partial<PluginManifest> = {}, readiness: Readiness = { ready: true, engineVersion: '9' }): Engine {
+  return { manifest: manifest(name, extra), start: async () => readiness, status: () => readiness, scan, close: async () => {} };
+}
+
+const verdict = (v: Partial<EngineVerdict> = {}): EngineVerdict => ({
+  category: 'undetected', result: null, method: 'blacklist', engineVersion: '9', engineUpdate: '20260101', ...v,
+});
+
+test('a throw is failure, a deadline is timeout, a refused type is type-unsupported', async () => {
+  const pipeline = new FilePipeline({
+    logger,
+    analyzers: [],
+    engines: [
+      fakeEngine('ok', async () => verdict({ category: 'malicious', result: 'Bad' })),
+      fakeEngine('throws', async () => {
+        throw new PluginError('daemon_unreachable', 'no socket');
+      }),
+      fakeEngine('slow', (_i, signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)))),
+      fakeEngine('pe-only', async () => verdict(), { accepts: { kinds: ['file'], typeTags: ['peexe'] } }),
+      fakeEngine('small-only', async () => verdict(), { accepts: { kinds: ['file'], maxBytes: 5 } }),
+      fakeEngine('off', async () => verdict(), {}, { ready: false, detail: 'not installed' }),
+    ],
+  });
+  const { results } = await pipeline.run(input, new AbortController().signal);
+  const byName = Object.fromEntries(results.map((r) => [r.engine_name, r]));
+  assert.deepEqual(Object.keys(byName).sort(), ['ok', 'pe-only', 'slow', 'small-only', 'throws']);
+  assert.equal(byName.ok!.category, 'malicious');
+  assert.equal(byName.ok!.result, 'Bad');
+  assert.equal(byName.throws!.category, 'failure');
+  assert.equal(byName.slow!.category, 'timeout');
+  assert.equal(byName['pe-only']!.category, 'type-unsupported');
+  assert.equal(byName['small-only']!.category, 'type-unsupported');
+});
+
+test('analyzer attributes feed the type check and engines add list attributes', async () => {
+  const analyzer: Analyzer = {
+    manifest: manifest('filetype'),
+    start: async () => ({ ready: true }),
+    status: () => ({ ready: true }),
+    analyze: async () => ({ attributes: { type_tag: 'peexe', magic: 'PE32' }, tags: ['peexe'] }),
+    close: async () => {},
+  };
+  const broken: Analyzer = { ...analyzer, manifest: manifest('broken'), analyze: async () => Promise.reject(new Error('boom')) };
+  const yaraLike = (rule: string) => async () => verdict({ category: 'suspicious', attributes: { crowdsourced_yara_results: [{ rule_name: rule }] } });
+  const pipeline = new FilePipeline({
+    logger,
+    analyzers: [analyzer, broken],
+    engines: [
+      fakeEngine('pe-only', async () => verdict(), { accepts: { kinds: ['file'], typeTags: ['peexe'] } }),
+      fakeEngine('y1', yaraLike('r1')),
+      fakeEngine('y2', yaraLike('r2')),
+    ],
+  });
+  const out = await pipeline.run(input, new AbortController().signal);
+  assert.equal(out.attributes.magic, 'PE32');
+  assert.deepEqual(out.tags, ['peexe']);
+  assert.equal(out.results.find((r) => r.engine_name === 'pe-only')!.category, 'undetected');
+  assert.deepEqual((out.attributes.crowdsourced_yara_results as Array<{ rule_name: string }>).map((r) => r.rule_name).sort(), ['r1', 'r2']);
+});

@@ -1,0 +1,152 @@
+/** Analyses in SQL: lifecycle, the one-transaction completion that also updates the file, cursor paging. */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { AppError } from '../../core/errors.js';
+import { emptyStats, type AnalysisStats, type EngineResult } from '../../core/verdict.js';
+import type { AnalysisRecord, AnalysisRepository, FileAnalysisOutcome, Page } from '../ports.js';
+import { affectedRows, fromJson, toJson } from './codec.js';
+import type { AnalysesTable, Database } from './schema.js';
+
+function toAnalysisRecord(row: Selectable<AnalysesTable>): AnalysisRecord {
+  return {
+    id: row.id,
+    itemType: row.item_type,
+    itemId: row.item_id,
+    status: row.status,
+    date: row.date,
+    results: fromJson<EngineResult[]>(row.results),
+    stats: fromJson<AnalysisStats>(row.stats),
+    completedAt: row.completed_at,
+  };
+}
+
+/** The cursor is the sort key of the last row served, so paging stays stable while rows are added. */
+function encodeCursor(row: { date: number; id: string }): string {
+  return Buffer.from(JSON.stringify([row.date, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { date: number; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && typeof value[1] === 'string') {
+      return { date: value[0] as number, id: value[1] };
+    }
+  } catch {
+    // fall through: any undecodable cursor is the caller's mistake, not ours
+  }
+  throw new AppError('InvalidArgumentError', 'Invalid cursor');
+}
+
+/** Attributes merge shallowly (new keys replace old ones); tags are a union in first-seen order. */
+function mergeFileFacts(
+  current: { attributes: string; tags: string },
+  outcome: Pick<FileAnalysisOutcome, 'attributes' | 'tags'>,
+): { attributes: string; tags: string } {
+  const attributes = { ...fromJson<Record<string, unknown>>(current.attributes), ...outcome.attributes };
+  const tags = [...new Set([...fromJson<string[]>(current.tags), ...outcome.tags])];
+  return { attributes: toJson(attributes), tags: toJson(tags) };
+}
+
+export class SqlAnalysisRepository implements AnalysisRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(analysis: { id: string; itemType: 'file'; itemId: string; date: number }): Promise<AnalysisRecord> {
+    const row = await this.db
+      .insertInto('analyses')
+      .values({
+        id: analysis.id,
+        item_type: analysis.itemType,
+        item_id: analysis.itemId,
+        status: 'queued',
+        date: analysis.date,
+        results: '[]',
+        stats: toJson(emptyStats()),
+        completed_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toAnalysisRecord(row);
+  }
+
+  async get(id: string): Promise<AnalysisRecord | undefined> {
+    const row = await this.db.selectFrom('analyses').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toAnalysisRecord(row);
+  }
+
+  async markInProgress(id: string): Promise<void> {
+    await this.db
+      .updateTable('analyses')
+      .set({ status: 'in-progress' })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .execute();
+  }
+
+  completeFileAnalysis(outcome: FileAnalysisOutcome): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // The status guard makes completion idempotent: a job that ran twice completes once.
+      const completed = await trx
+        .updateTable('analyses')
+        .set({
+          status: 'completed',
+          results: toJson(outcome.results),
+          stats: toJson(outcome.stats),
+          completed_at: outcome.at,
+        })
+        .where('id', '=', outcome.analysisId)
+        .where('status', '!=', 'completed')
+        .executeTakeFirst();
+      if (affectedRows(completed) === 0) return false;
+
+      // Updating before reading locks the file row (PostgreSQL), so two analyses of one file
+      // completing together merge their attributes instead of one overwriting the other.
+      const file = await trx
+        .updateTable('files')
+        .set({
+          last_analysis_id: outcome.analysisId,
+          last_analysis_date: outcome.at,
+          last_analysis_results: toJson(outcome.results),
+          last_analysis_stats: toJson(outcome.stats),
+        })
+        .where('sha256', '=', outcome.sha256)
+        .returning(['attributes', 'tags'])
+        .executeTakeFirst();
+      if (!file) throw new Error(`completeFileAnalysis: file ${outcome.sha256} is not recorded`);
+
+      await trx.updateTable('files').set(mergeFileFacts(file, outcome)).where('sha256', '=', outcome.sha256).execute();
+      return true;
+    });
+  }
+
+  async listForItem(itemId: string, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>> {
+    const limit = Math.max(1, Math.floor(options.limit));
+    let query = this.db.selectFrom('analyses').selectAll().where('item_id', '=', itemId);
+    if (options.cursor !== undefined) {
+      const after = decodeCursor(options.cursor);
+      query = query.where((eb) =>
+        eb.or([eb('date', '<', after.date), eb.and([eb('date', '=', after.date), eb('id', '<', after.id)])]),
+      );
+    }
+    const rows = await query
+      .orderBy('date', 'desc')
+      .orderBy('id', 'desc')
+      // One row past the page tells whether another page exists without a count.
+      .limit(limit + 1)
+      .execute();
+    const items = rows.slice(0, limit).map(toAnalysisRecord);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, cursor: encodeCursor(last) } : { items };
+  }
+
+  async listUnfinished(limit: number): Promise<AnalysisRecord[]> {
+    const rows = await this.db
+      .selectFrom('analyses')
+      .selectAll()
+      // A literal, not a bound parameter, so both planners can use the partial index on unfinished rows.
+      .where(sql<boolean>`status <> 'completed'`)
+      .orderBy('date')
+      .orderBy('id')
+      .limit(Math.max(1, Math.floor(limit)))
+      .execute();
+    return rows.map(toAnalysisRecord);
+  }
+}

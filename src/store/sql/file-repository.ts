@@ -1,0 +1,85 @@
+/** Files in SQL: the submission upsert and hash lookups. */
+import type { Kysely, Selectable } from 'kysely';
+import type { HashKind } from '../../core/hashes.js';
+import type { AnalysisStats, EngineResult } from '../../core/verdict.js';
+import type { FileRecord, FileRepository, FileSubmission } from '../ports.js';
+import { fromJson, fromJsonOrNull, toJson } from './codec.js';
+import type { Database, FilesTable } from './schema.js';
+
+export function toFileRecord(row: Selectable<FilesTable>): FileRecord {
+  return {
+    sha256: row.sha256,
+    sha1: row.sha1,
+    md5: row.md5,
+    size: row.size,
+    names: fromJson<string[]>(row.names),
+    timesSubmitted: row.times_submitted,
+    firstSubmissionDate: row.first_submission_date,
+    lastSubmissionDate: row.last_submission_date,
+    attributes: fromJson<Record<string, unknown>>(row.attributes),
+    tags: fromJson<string[]>(row.tags),
+    lastAnalysisId: row.last_analysis_id,
+    lastAnalysisDate: row.last_analysis_date,
+    lastAnalysisResults: fromJsonOrNull<EngineResult[]>(row.last_analysis_results),
+    lastAnalysisStats: fromJsonOrNull<AnalysisStats>(row.last_analysis_stats),
+    reputation: row.reputation,
+    totalVotes: fromJson<{ harmless: number; malicious: number }>(row.total_votes),
+  };
+}
+
+export class SqlFileRepository implements FileRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  recordSubmission(submission: FileSubmission): Promise<FileRecord> {
+    const name = submission.name?.trim() ? submission.name : undefined;
+    // The upsert takes the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) first,
+    // so the read-modify-write of `names` below cannot lose a concurrent submission's name.
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('files')
+        .values({
+          sha256: submission.sha256,
+          sha1: submission.sha1,
+          md5: submission.md5,
+          size: submission.size,
+          names: toJson(name === undefined ? [] : [name]),
+          times_submitted: 1,
+          first_submission_date: submission.at,
+          last_submission_date: submission.at,
+          attributes: '{}',
+          tags: '[]',
+          last_analysis_id: null,
+          last_analysis_date: null,
+          last_analysis_results: null,
+          last_analysis_stats: null,
+          reputation: 0,
+          total_votes: toJson({ harmless: 0, malicious: 0 }),
+        })
+        .onConflict((oc) =>
+          oc.column('sha256').doUpdateSet((eb) => ({
+            times_submitted: eb('files.times_submitted', '+', 1),
+            last_submission_date: eb.ref('excluded.last_submission_date'),
+          })),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const names = fromJson<string[]>(row.names);
+      if (name !== undefined && !names.includes(name)) {
+        row.names = toJson([...names, name]);
+        await trx.updateTable('files').set({ names: row.names }).where('sha256', '=', submission.sha256).execute();
+      }
+      return toFileRecord(row);
+    });
+  }
+
+  async findByHash(kind: HashKind, value: string): Promise<FileRecord | undefined> {
+    const row = await this.db
+      .selectFrom('files')
+      .selectAll()
+      .where(kind, '=', value.toLowerCase())
+      .orderBy('first_submission_date')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toFileRecord(row);
+  }
+}

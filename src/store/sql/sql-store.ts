@@ -1,0 +1,66 @@
+/**
+ * The Store port over Kysely: one implementation for SQLite and PostgreSQL. The adapters in
+ * sqlite/ and postgres/ only open a connection and hand it here.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Store } from '../ports.js';
+import { migrationsFor } from '../migrations/index.js';
+import { SqlApiKeyRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
+import { SqlAnalysisRepository } from './analysis-repository.js';
+import { SqlFileRepository } from './file-repository.js';
+import type { Database, SqlDialect } from './schema.js';
+
+/** What an SQL adapter opens: the store, and the same Kysely instance for the job queue to share. */
+export interface SqlBackend {
+  store: Store;
+  db: Kysely<Database>;
+  dialect: SqlDialect;
+}
+
+/** Migrations compiled into the build, so `dist/` needs no migration folder on disk. */
+class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+export class SqlStore implements Store {
+  readonly files: SqlFileRepository;
+  readonly analyses: SqlAnalysisRepository;
+  readonly users: SqlUserRepository;
+  readonly apiKeys: SqlApiKeyRepository;
+  readonly uploadTokens: SqlUploadTokenRepository;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: SqlDialect,
+  ) {
+    this.files = new SqlFileRepository(db);
+    this.analyses = new SqlAnalysisRepository(db);
+    this.users = new SqlUserRepository(db);
+    this.apiKeys = new SqlApiKeyRepository(db);
+    this.uploadTokens = new SqlUploadTokenRepository(db);
+  }
+
+  /**
+   * Concurrent callers (server and CLI at once) are serialised by the dialect: PostgreSQL through
+   * Kysely's advisory lock, SQLite through the IMMEDIATE transaction the SQLite adapter opens.
+   */
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.db, provider: new StaticMigrationProvider(migrationsFor(this.dialect)) });
+    const { error, results = [] } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`Migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+    return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

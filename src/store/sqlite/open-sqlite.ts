@@ -1,0 +1,74 @@
+/** The SQLite adapter: opens a better-sqlite3 file tuned for several processes sharing it, behind the shared SQL store. */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
+import type { Database } from '../sql/schema.js';
+import { SqlStore, type SqlBackend } from '../sql/sql-store.js';
+
+/** How long a writer waits for another process's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Every transaction here writes. A deferred BEGIN that later upgrades to a write can fail with
+ * SQLITE_BUSY at once when another process committed meanwhile (busy_timeout does not help), so
+ * take the write lock up front, where busy_timeout applies.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/**
+ * SQLite runs DDL inside transactions; saying so makes Kysely's Migrator wrap each run in one
+ * (an IMMEDIATE one, above), which serialises processes migrating the same file at once and
+ * rolls a failed migration back whole.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class AssaySqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/** Opens (creating if needed) the SQLite database at `file`; `:memory:` works for throwaway use. */
+export async function openSqlite(file: string): Promise<SqlBackend> {
+  if (file !== ':memory:') await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const database = new SqliteDatabase(file);
+  try {
+    // busy_timeout first: switching to WAL needs a lock another process may hold right now.
+    database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new AssaySqliteDialect({ database }) });
+  return { store: new SqlStore(db, 'sqlite'), db, dialect: 'sqlite' };
+}

@@ -1,0 +1,49 @@
+/**
+ * The official Python client against a real server. vt-py is not on the npm registry: point
+ * ASSAY_VTPY_DIR at a checkout of VirusTotal/vt-py (needs python3-aiohttp and python3-aiofiles);
+ * without it this test is skipped and the TypeScript client tests cover the same ground.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+import { startServer } from '../support/server.js';
+
+const run = promisify(execFile);
+const vtpyDir = process.env.ASSAY_VTPY_DIR;
+const python = '/usr/bin/python3';
+
+async function skipReason(): Promise<string | undefined> {
+  if (!vtpyDir || !existsSync(path.join(vtpyDir, 'vt', 'client.py'))) return 'ASSAY_VTPY_DIR does not point at a vt-py checkout';
+  try {
+    await run(python, ['-c', 'import aiohttp, aiofiles']);
+  } catch {
+    return 'python3-aiohttp and python3-aiofiles are not installed';
+  }
+  return undefined;
+}
+
+test('vt-py scans, looks up and gets NotFoundError unchanged', { skip: await skipReason() }, async () => {
+  const server = await startServer();
+  try {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'vtpy-check.py');
+    const { stdout } = await run(python, [script, server.url, server.adminKey, 'a'.repeat(64)], {
+      env: { ...process.env, PYTHONPATH: vtpyDir },
+      timeout: 120_000,
+    });
+    const facts = JSON.parse(stdout.trim().split('\n').pop()!);
+    assert.equal(facts.analysis_status, 'completed');
+    assert.ok(facts.analysis_stats.malicious >= 2);
+    assert.equal(facts.clamav, 'malicious');
+    assert.equal(facts.yara, 'malicious');
+    assert.equal(facts.last_analysis_date_type, 'datetime');
+    assert.equal(facts.unknown_error, 'NotFoundError');
+    assert.ok(facts.engines.includes('ClamAV'));
+    assert.ok(facts.analyses_iterated >= 1);
+  } finally {
+    await server.stop();
+  }
+});
