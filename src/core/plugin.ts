@@ -30,8 +30,10 @@ export interface Readiness {
   /** Why it is not ready, or a note on how it runs (e.g. "using bundled test signatures"). */
   detail?: string;
   engineVersion?: string;
-  /** Signature or rule-set version, rendered as VT's engine_update (YYYYMMDD) where it is a date. */
+  /** Signature or rule-set version (a date, a database number or a content hash). */
   signatureVersion?: string;
+  /** VT's engine_update (YYYYMMDD) for results the pipeline writes itself (failure, timeout, type-unsupported). */
+  engineUpdate?: string;
 }
 
 /** The file as a plugin sees it: a read-only path on local disk plus known facts. */

@@ -78,7 +78,7 @@ export class FilePipeline {
     const base = {
       engine_name: manifest.name,
       engine_version: readiness.engineVersion ?? manifest.version,
-      engine_update: readiness.signatureVersion ?? null,
+      engine_update: readiness.engineUpdate ?? null,
     };
     const typeRefused = manifest.accepts.typeTags && (!input.typeTag || !manifest.accepts.typeTags.includes(input.typeTag));
     if (!accepts(manifest.accepts.maxBytes, input.size) || typeRefused) {

@@ -1,6 +1,8 @@
 /** End to end on the embedded default: a real server process, real clamd, real YARA-X, SQLite. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { api, eicar, startServer, type TestServer } from '../support/server.js';
 
@@ -69,6 +71,17 @@ describe('file analysis end to end', () => {
     assert.equal(analyses.json.data.length, 2);
   });
 
+  test('a rescan makes a new analysis whose item is the file', async () => {
+    const rescan = await admin.post(`/files/${sha256(eicar())}/analyse`);
+    assert.equal(rescan.status, 200, rescan.text);
+    const done = await admin.waitForAnalysis(rescan.json.data.id);
+    assert.equal(done.data.attributes.stats.malicious, 2);
+    const item = await admin.get(`/analyses/${encodeURIComponent(rescan.json.data.id)}/item`);
+    assert.equal(item.json.data.type, 'file');
+    assert.equal(item.json.data.id, sha256(eicar()));
+    assert.equal(item.json.data.attributes.last_analysis_results.ClamAV.category, 'malicious');
+  });
+
   test('upload_url accepts one upload, then refuses the reused URL', async () => {
     const urlRes = await admin.get('/files/upload_url');
     assert.equal(urlRes.status, 200);
@@ -89,6 +102,19 @@ describe('file analysis end to end', () => {
     const res = await fetch(`${server.url}/api/v3/files/${sha256(body)}/download`, { headers: { 'x-apikey': server.adminKey } });
     assert.equal(res.status, 200);
     assert.equal(Buffer.from(await res.arrayBuffer()).toString(), body);
+  });
+
+  test('`assay user create` prints a key that works, without download rights', async () => {
+    // A second process on the same SQLite file while the server runs, as an operator would do it.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'user', 'create', 'analyst', '--data', server.dataDir]);
+    const key = stdout.trim().split('\n').pop()!;
+    assert.match(key, /^[0-9a-f]{64}$/);
+    const analyst = api(server, key);
+    const lookup = await analyst.get(`/files/${sha256(eicar())}`);
+    assert.equal(lookup.status, 200);
+    const download = await analyst.get(`/files/${sha256(eicar())}/download`);
+    assert.equal(download.status, 403);
+    assert.equal(download.json.error.code, 'ForbiddenError');
   });
 
   test('bad input gets VirusTotal error envelopes and loses nothing', async () => {

@@ -13,7 +13,7 @@ with vt.Client(key, host=host) as client:
     f.name = "eicar.com"
     analysis = client.scan_file(f, wait_for_completion=True)
     facts["analysis_status"] = analysis.status
-    facts["analysis_stats"] = analysis.stats
+    facts["analysis_stats"] = dict(analysis.stats)
     import hashlib
     sha = hashlib.sha256(eicar).hexdigest()
     obj = client.get_object(f"/files/{sha}")

@@ -15,11 +15,15 @@ export interface WorkerGroup {
 }
 
 /**
- * md5 (~0.65 GB/s, no SIMD form) bounds the rate, so it gets a thread of its own; sha1 and
- * sha256 use SHA-NI and, with the file write, take about as long together. Two links rather
- * than three: on a two-core host every extra thread costs more in wake-ups than it gains.
+ * md5 (~0.65 GB/s, no SIMD form) bounds the rate, so it has a link of its own; sha1 and sha256
+ * use SHA-NI and together take about as long; writing to the page cache costs about as much
+ * again (more on a VM), so it gets the third link. Any link can then run on its own core.
  */
-export const defaultWorkerGroups: readonly WorkerGroup[] = [{ algorithms: ['md5'] }, { algorithms: ['sha1', 'sha256'], writes: true }];
+export const defaultWorkerGroups: readonly WorkerGroup[] = [
+  { algorithms: ['md5'] },
+  { algorithms: ['sha1', 'sha256'] },
+  { algorithms: [], writes: true },
+];
 
 /** Under tsx the sources are .ts; from dist/ only the compiled .js exists beside this module. */
 export function hashWorkerUrl(): URL {

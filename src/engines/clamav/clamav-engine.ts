@@ -58,6 +58,11 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
   };
 
   const engineUpdate = (v: ClamdVersion | undefined): string => v?.databaseDate ?? bundled?.date ?? '';
+  /** ClamAV's signature version is its database date, which is also VT's engine_update. */
+  const versionFields = (v: ClamdVersion | undefined) => {
+    const update = engineUpdate(v) || undefined;
+    return { engineVersion: v?.engine, signatureVersion: update, engineUpdate: update };
+  };
 
   const refreshVersion = async (signal?: AbortSignal): Promise<ClamdVersion | undefined> => {
     if (!client) return version;
@@ -66,7 +71,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
       version = await client.version(signal);
       versionAt = Date.now();
       // freshclam plus clamd's SelfCheck swap databases under us; keep readiness in step.
-      if (readiness.ready) readiness = { ...readiness, engineVersion: version.engine, signatureVersion: engineUpdate(version) || undefined };
+      if (readiness.ready) readiness = { ...readiness, ...versionFields(version) };
     } catch (err) {
       // The verdict itself came through; an older version string is good enough for it.
       logger.debug({ err }, 'clamd VERSION failed');
@@ -77,8 +82,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
   const externalReadiness = (v: ClamdVersion): Readiness => ({
     ready: true,
     detail: `external clamd at ${describeClamdAddress(client!.address)}; ${describeSignatures(v, 'external')}`,
-    engineVersion: v.engine,
-    signatureVersion: engineUpdate(v) || undefined,
+    ...versionFields(v),
   });
 
   let probeTimer: NodeJS.Timeout | undefined;
@@ -139,8 +143,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
       return {
         ready: true,
         detail: `supervised clamd (${supervisor.databaseDir}); ${describeSignatures(v, supervisor.usingSystemSignatures ? 'system' : 'bundled')}`,
-        engineVersion: v?.engine,
-        signatureVersion: engineUpdate(v) || undefined,
+        ...versionFields(v),
       };
     } catch (err) {
       return { ready: false, detail: `could not start clamd (${binary}): ${message(err)}` };

@@ -90,6 +90,7 @@ export function createYaraEngine(options: YaraEngineOptions): YaraEngine {
       detail: `${ruleCount} rules from ${good.length} files${skipped}${failureDetail(failures)}`,
       engineVersion,
       signatureVersion,
+      engineUpdate: loaded.engineUpdate,
     };
   };
 
