@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore, Store } from '../store/ports.js';
 import { createFileService } from './file-service.js';
+import type { HashPool } from './ingest/hash-pool.js';
 import { receiveUpload } from './ingest/receive-upload.js';
 import type { AppServices } from './services.js';
 import { createUploadTokenService } from './upload-tokens.js';
@@ -16,6 +17,8 @@ export interface ServiceDeps {
   engines: readonly Engine[];
   analyzers: readonly Analyzer[];
   uploadUrlTtlMs: number;
+  /** Worker threads that hash and write uploads. */
+  hashPool: HashPool;
   now: () => number;
   isReady: () => boolean;
 }
@@ -29,7 +32,7 @@ export function createServices(deps: ServiceDeps): AppServices {
       admit: async () => {},
     },
     ingest: {
-      receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs }),
+      receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs, hashPool: deps.hashPool }),
       discard: (upload) => blobs.discard({ path: upload.stagingPath }),
     },
     files: createFileService({ store, blobs, queue: deps.queue, now }),

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
 import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
 import { createServices } from '../app/create-services.js';
+import { HashPool } from '../app/ingest/hash-pool.js';
 import type { AppServices } from '../app/services.js';
 import { ensureBootstrapKey } from '../app/users.js';
 import type { Config } from '../config/config.js';
@@ -35,8 +36,11 @@ export interface Container {
   engines: Engine[];
   analyzers: Analyzer[];
   workers: WorkerPool;
-  /** Starts plugins (reporting readiness) and, when `runWorkers`, the in-process workers. */
-  start(options: { runWorkers: boolean }): Promise<Array<{ kind: string; name: string; readiness: Readiness }>>;
+  /**
+   * Starts plugins (reporting readiness), the in-process workers when `runWorkers`, and the upload
+   * hashing threads when `acceptUploads` (so the first upload does not wait for them).
+   */
+  start(options: { runWorkers: boolean; acceptUploads: boolean }): Promise<Array<{ kind: string; name: string; readiness: Readiness }>>;
   close(): Promise<void>;
 }
 
@@ -70,8 +74,10 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }),
   ];
 
+  const hashPool = new HashPool();
   let ready = false;
   const services = createServices({
+    hashPool,
     store,
     blobs,
     queue,
@@ -107,7 +113,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     engines,
     analyzers,
     workers,
-    async start({ runWorkers }) {
+    async start({ runWorkers, acceptUploads }) {
       if (config.bootstrapApiKey) {
         const outcome = await ensureBootstrapKey({ store, now }, config.bootstrapApiKey);
         if (outcome === 'created') logger.info('created an admin user for ASSAY_BOOTSTRAP_API_KEY');
@@ -120,12 +126,14 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
         plugins.map(async ({ kind, plugin }) => ({ kind, name: plugin.manifest.name, readiness: await plugin.start() })),
       );
       if (runWorkers) workers.start();
+      if (acceptUploads) hashPool.warmUp();
       ready = true;
       return statuses;
     },
     async close() {
       ready = false;
       await workers.stop();
+      await hashPool.close();
       await Promise.allSettled([...engines, ...analyzers].map((p) => p.close()));
       await queue.close();
       await store.close();

@@ -40,7 +40,7 @@ describe('metadata', () => {
             ready: false,
             detail: 'no rules compiled',
             engine_version: null,
-            engine_update: null,
+            engine_update: 'rules-3f2a',
           },
         },
         analyzers: {

@@ -15,7 +15,8 @@ const pluginEntry = (p: PluginStatus) => ({
   ready: p.readiness.ready,
   detail: p.readiness.detail ?? null,
   engine_version: p.readiness.engineVersion ?? null,
-  engine_update: p.readiness.signatureVersion ?? null,
+  // VT's YYYYMMDD when the plugin gives one; otherwise its signature or rule-set version.
+  engine_update: p.readiness.engineUpdate ?? p.readiness.signatureVersion ?? null,
 });
 
 const byName = (plugins: PluginStatus[]) => Object.fromEntries(plugins.map((p) => [p.manifest.name, pluginEntry(p)]));

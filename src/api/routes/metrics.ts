@@ -1,7 +1,6 @@
 // /metrics: Prometheus text, and the per-route request counter and latency histogram behind it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { RouteDeps } from './route-deps.js';
 
 /** One registry per app, so several apps in one process (tests) never collide on metric names. */
 export function createHttpMetrics() {

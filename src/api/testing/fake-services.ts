@@ -68,12 +68,12 @@ export async function createFakeServices(): Promise<FakeServices> {
       {
         kind: 'engine',
         manifest: { name: 'ClamAV', version: '0.1.0', description: 'ClamAV daemon', accepts: { kinds: ['file'] }, timeoutMs: 30_000, needsNetwork: false },
-        readiness: { ready: true, engineVersion: '1.4.1', signatureVersion: '20240101' },
+        readiness: { ready: true, engineVersion: '1.4.1', signatureVersion: '27000', engineUpdate: '20240101' },
       },
       {
         kind: 'engine',
         manifest: { name: 'YARA', version: '0.1.0', description: 'YARA rules', accepts: { kinds: ['file'] }, timeoutMs: 10_000, needsNetwork: false },
-        readiness: { ready: false, detail: 'no rules compiled' },
+        readiness: { ready: false, detail: 'no rules compiled', signatureVersion: 'rules-3f2a' },
       },
       {
         kind: 'analyzer',

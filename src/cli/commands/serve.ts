@@ -26,7 +26,7 @@ export function registerServe(program: Command): void {
     });
     const logger = createLogger(config.logLevel);
     const container = await buildContainer(config, logger);
-    const statuses = await container.start({ runWorkers: true });
+    const statuses = await container.start({ runWorkers: true, acceptUploads: true });
     const out = (line = '') => process.stdout.write(`${line}\n`);
 
     out('Engines and analyzers:');

@@ -15,7 +15,7 @@ export function registerWorker(program: Command): void {
     const config = loadConfig({ ...toConfigInput(flags), workerConcurrency: flags.workers });
     const logger = createLogger(config.logLevel);
     const container = await buildContainer(config, logger);
-    const statuses = await container.start({ runWorkers: true });
+    const statuses = await container.start({ runWorkers: true, acceptUploads: false });
     for (const s of statuses) logger.info({ plugin: s.name, kind: s.kind, ...s.readiness }, s.readiness.ready ? 'plugin ready' : 'plugin not ready');
     logger.info({ workerId: container.workers.workerId, concurrency: config.workerConcurrency }, 'worker started');
     const shutdown = async () => {
