@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Assay needs when they are missing: "runtime" for `assay serve`,
+# Installs the Debian packages Assay needs when they are missing: "runtime" for `assay serve`
+# (7zip gives 7zz, which unpacks password-protected ZIP uploads),
 # "test" adds what the test suite drives (PostgreSQL for a throwaway cluster, ClamAV test files, socat).
 set -euo pipefail
 profile=${1:-runtime}
 
-runtime_pkgs=(clamav clamav-daemon file ssdeep tlsh-tools)
+runtime_pkgs=(7zip clamav clamav-daemon file ssdeep tlsh-tools)
 test_pkgs=(clamav-testfiles postgresql socat)
 
 missing=()

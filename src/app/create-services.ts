@@ -1,6 +1,7 @@
 /** Assembles the use cases into the AppServices surface the API and CLI call. */
 import type { Analyzer, Engine } from '../core/plugin.js';
 import { AppError } from '../core/errors.js';
+import type { ArchiveUnpacker } from '../core/unpacker.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore, Store } from '../store/ports.js';
 import { createFileService } from './file-service.js';
@@ -19,6 +20,10 @@ export interface ServiceDeps {
   uploadUrlTtlMs: number;
   /** Worker threads that hash and write uploads. */
   hashPool: HashPool;
+  /** Opens password-protected ZIPs submitted with a `password`. */
+  unpacker: ArchiveUnpacker;
+  /** Bounds for one such ZIP: unpacked bytes in total, and files. */
+  unpackLimits: { maxTotalBytes: number; maxEntries: number };
   now: () => number;
   isReady: () => boolean;
 }
@@ -35,7 +40,7 @@ export function createServices(deps: ServiceDeps): AppServices {
       receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs, hashPool: deps.hashPool }),
       discard: (upload) => blobs.discard({ path: upload.stagingPath }),
     },
-    files: createFileService({ store, blobs, queue: deps.queue, now }),
+    files: createFileService({ store, blobs, queue: deps.queue, now, unpacker: deps.unpacker, unpackLimits: deps.unpackLimits }),
     analyses: {
       async get(id) {
         const analysis = await store.analyses.get(id);

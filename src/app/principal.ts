@@ -5,4 +5,8 @@ export interface Principal {
   name: string;
   isAdmin: boolean;
   tier: string;
+  /** Privilege names granted to the user (VT's `download`, `private_scanning`, `intelligence`, ...). */
+  privileges: readonly string[];
+  /** The group whose quotas the user also draws from, if any. */
+  groupId: string | null;
 }

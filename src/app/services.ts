@@ -41,7 +41,11 @@ export interface AppServices {
     discard(upload: ReceivedUpload): Promise<void>;
   };
   files: {
-    /** Accepts a received upload: stores it, records the submission, queues an analysis. */
+    /**
+     * Accepts a received upload: stores it, records the submission, queues an analysis. With a
+     * password and a ZIP, the files inside are submitted instead (the first one's analysis is
+     * returned) and the ZIP is not kept; see docs/architecture.md.
+     */
     submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string }): Promise<{ analysisId: string }>;
     /** md5, sha1 or sha256; throws InvalidArgumentError for a malformed hash, NotFoundError when unknown. */
     get(hash: string, principal: Principal): Promise<FileRecord>;

@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.js';
 import type { Store } from '../store/ports.js';
 import { generateApiKey, hashApiKey } from './api-keys.js';
 import type { AppServices } from './services.js';
+import { principalOf } from './users.js';
 
 export function createUploadTokenService(deps: { store: Store; now: () => number; ttlMs: number }): AppServices['uploads'] {
   return {
@@ -18,7 +19,7 @@ export function createUploadTokenService(deps: { store: Store; now: () => number
       const user = await deps.store.users.get(used.userId);
       if (!user) throw new AppError('NotFoundError', 'Upload URL is unknown, expired or already used');
       if (!user.active) throw new AppError('UserNotActiveError', `User "${user.name}" is not active`);
-      return { userId: user.id, name: user.name, isAdmin: user.isAdmin, tier: user.tier };
+      return principalOf(user);
     },
   };
 }

@@ -50,5 +50,10 @@ export async function authenticate(deps: UserDeps, apiKey: string | undefined): 
   const user = await deps.store.users.get(key.userId);
   if (!user) throw new AppError('WrongCredentialsError', 'Wrong API key');
   if (!user.active) throw new AppError('UserNotActiveError', `User "${user.name}" is not active`);
-  return { userId: user.id, name: user.name, isAdmin: user.isAdmin, tier: user.tier };
+  return principalOf(user);
+}
+
+/** The principal a user acts as; the accounts work adds privileges and groups to the user record. */
+export function principalOf(user: UserRecord): Principal {
+  return { userId: user.id, name: user.name, isAdmin: user.isAdmin, tier: user.tier, privileges: [], groupId: null };
 }

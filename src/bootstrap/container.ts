@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { SevenZipUnpacker } from '../analyzers/archive/seven-zip-unpacker.js';
 import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
 import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
 import { createServices } from '../app/create-services.js';
@@ -51,6 +52,9 @@ export async function openStore(config: Config): Promise<{ store: Store; close()
   return { store: backend.store, close: () => backend.store.close() };
 }
 
+/** Files taken from one password-protected ZIP upload, each stored and analysed. */
+const MAX_UNPACKED_FILES = 32;
+
 export async function buildContainer(config: Config, logger: Logger): Promise<Container> {
   await fs.mkdir(config.dataDir, { recursive: true });
   await fs.mkdir(config.rulesDir, { recursive: true });
@@ -75,9 +79,13 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   ];
 
   const hashPool = new HashPool();
+  // Unpacks ZIPs submitted with a `password`; 7zz missing only disables that (such uploads get a 400).
+  const unpacker = new SevenZipUnpacker({ timeoutMs: config.scanTimeoutMs });
   let ready = false;
   const services = createServices({
     hashPool,
+    unpacker,
+    unpackLimits: { maxTotalBytes: config.maxLargeUploadBytes, maxEntries: MAX_UNPACKED_FILES },
     store,
     blobs,
     queue,
@@ -126,7 +134,11 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
         plugins.map(async ({ kind, plugin }) => ({ kind, name: plugin.manifest.name, readiness: await plugin.start() })),
       );
       if (runWorkers) workers.start();
-      if (acceptUploads) hashPool.warmUp();
+      if (acceptUploads) {
+        hashPool.warmUp();
+        const unpacking = await unpacker.status();
+        if (!unpacking.ready) logger.warn(`password-protected ZIP uploads will be refused: ${unpacking.detail}`);
+      }
       ready = true;
       return statuses;
     },

@@ -13,8 +13,8 @@ import { emptyStats, statsOf, type EngineResult } from '../../core/verdict.js';
 import type { AnalysisRecord, FileRecord } from '../../store/ports.js';
 
 export const principals = {
-  admin: { userId: 'u-admin', name: 'admin', isAdmin: true, tier: 'premium' },
-  alice: { userId: 'u-alice', name: 'alice', isAdmin: false, tier: 'public' },
+  admin: { userId: 'u-admin', name: 'admin', isAdmin: true, tier: 'premium', privileges: [], groupId: null },
+  alice: { userId: 'u-alice', name: 'alice', isAdmin: false, tier: 'public', privileges: [], groupId: null },
 } satisfies Record<string, Principal>;
 
 export const apiKeys = { admin: 'admin-key-0000000000', alice: 'alice-key-0000000000', inactive: 'inactive-key-000000' };

@@ -1,0 +1,269 @@
+// SevenZipUnpacker against the real 7zz (Debian 7zip) on archives made here, plus stub "7zz"
+// scripts for what a real archive cannot easily do (outgrow its declared size, hang).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { UnpackError, type UnpackOptions } from '../../core/unpacker.js';
+import { SevenZipUnpacker } from './seven-zip-unpacker.js';
+
+const run = promisify(execFile);
+const MB = 1024 * 1024;
+
+/** `7zz a` in `cwd`; the archive name is relative to it. */
+async function zip(cwd: string, archive: string, members: string[], switches: string[]): Promise<string> {
+  await run('7zz', ['a', '-bd', '-y', '-tzip', ...switches, archive, ...members], { cwd });
+  return path.join(cwd, archive);
+}
+
+/** Renames a ZIP entry in place (local header and central directory); names must have the same length. */
+function renameEntry(archive: Buffer, from: string, to: string): Buffer {
+  assert.equal(from.length, to.length);
+  const text = archive.toString('latin1');
+  assert.equal(text.split(from).length - 1, 2, 'the name appears once in each header');
+  return Buffer.from(text.replaceAll(from, to), 'latin1');
+}
+
+async function exists(p: string): Promise<boolean> {
+  return readdir(path.dirname(p)).then((names) => names.includes(path.basename(p)));
+}
+
+async function rejectsWith(promise: Promise<unknown>, reason: UnpackError['reason']): Promise<UnpackError> {
+  const error = await promise.then(
+    () => assert.fail(`expected UnpackError ${reason}`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof UnpackError, `expected UnpackError, got ${String(error)}`);
+  assert.equal(error.reason, reason, error.message);
+  return error;
+}
+
+describe('SevenZipUnpacker', () => {
+  let tmp: string;
+  let src: string;
+  let count = 0;
+  const hello = Buffer.from('hello, archive\n');
+  const blob = randomBytes(300 * 1024);
+  const unpacker = new SevenZipUnpacker();
+
+  /** A fresh destination path inside its own parent, so the test can see everything written beside it. */
+  async function dest(): Promise<{ parent: string; destDir: string }> {
+    const parent = path.join(tmp, `out-${++count}`);
+    await mkdir(parent);
+    return { parent, destDir: path.join(parent, 'dest') };
+  }
+  const limits = (destDir: string, more: Partial<UnpackOptions> = {}): UnpackOptions => ({
+    password: 'infected',
+    destDir,
+    maxTotalBytes: 10 * MB,
+    maxEntries: 32,
+    ...more,
+  });
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'assay-7z-'));
+    src = path.join(tmp, 'src');
+    await mkdir(path.join(src, 'd'), { recursive: true });
+    await writeFile(path.join(src, 'hello.txt'), hello);
+    await writeFile(path.join(src, 'd', 'blob.bin'), blob);
+    for (const method of ['AES256', 'ZipCrypto']) {
+      // 7zz stores `d/blob.bin` before `hello.txt`; renaming the latter to `aaaaa.txt` (names are
+      // not encrypted) makes archive order differ from name order.
+      const made = await zip(src, `../${method}-made.zip`, ['hello.txt', 'd'], ['-pinfected', `-mem=${method}`]);
+      await writeFile(path.join(tmp, `${method}.zip`), renameEntry(await readFile(made), 'hello.txt', 'aaaaa.txt'));
+    }
+  });
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('reports ready with the 7-Zip version', async () => {
+    const status = await unpacker.status();
+    assert.equal(status.ready, true, status.detail);
+    assert.match(status.engineVersion ?? '', /^\d+\.\d+$/);
+  });
+
+  for (const method of ['AES256', 'ZipCrypto']) {
+    it(`unpacks a ${method} ZIP byte-exact with the right password, in archive order`, async () => {
+      const archive = path.join(tmp, `${method}.zip`);
+      const { destDir } = await dest();
+      const files = await unpacker.unpack(archive, limits(destDir));
+      assert.deepEqual(
+        files.map((f) => [f.name, f.size]),
+        [
+          ['d/blob.bin', blob.length],
+          ['aaaaa.txt', hello.length],
+        ],
+      );
+      for (const f of files) assert.equal(path.relative(destDir, f.path), f.name);
+      assert.deepEqual(await readFile(files[0]!.path), blob);
+      assert.deepEqual(await readFile(files[1]!.path), hello);
+      await rm(destDir, { recursive: true });
+    });
+
+    it(`refuses a ${method} ZIP with the wrong password and leaves nothing`, async () => {
+      const archive = path.join(tmp, `${method}.zip`);
+      const { parent, destDir } = await dest();
+      await rejectsWith(unpacker.unpack(archive, limits(destDir, { password: 'wrong' })), 'wrong_password');
+      assert.deepEqual(await readdir(parent), []);
+    });
+  }
+
+  it('refuses by declared size before extracting anything', async () => {
+    const archive = await zip(src, '../big.zip', ['d'], ['-pinfected']);
+    // A stub that logs each 7zz command (l or x) and then runs the real one.
+    const log = path.join(tmp, 'calls.log');
+    const logging = path.join(tmp, 'logging-7zz');
+    await writeFile(logging, `#!/bin/sh\necho "$1" >> '${log}'\nexec 7zz "$@"\n`);
+    await chmod(logging, 0o755);
+    const { parent, destDir } = await dest();
+    const error = await rejectsWith(
+      new SevenZipUnpacker({ command: logging }).unpack(archive, limits(destDir, { maxTotalBytes: 1000 })),
+      'too_large',
+    );
+    assert.match(error.message, /declares 307200 bytes/);
+    assert.equal((await readFile(log, 'utf8')).trim(), 'l');
+    assert.deepEqual(await readdir(parent), []);
+  });
+
+  it('refuses too many entries before extracting', async () => {
+    const many = path.join(tmp, 'many');
+    await mkdir(many);
+    const names = ['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt'];
+    for (const name of names) await writeFile(path.join(many, name), `file ${name}`);
+    const archive = await zip(many, '../many.zip', names, ['-pinfected']);
+    const { parent, destDir } = await dest();
+    await rejectsWith(unpacker.unpack(archive, limits(destDir, { maxEntries: 3 })), 'too_many_entries');
+    assert.deepEqual(await readdir(parent), []);
+    // At the limit it is fine.
+    const files = await unpacker.unpack(archive, limits(destDir, { maxEntries: 5 }));
+    assert.equal(files.length, 5);
+    await rm(destDir, { recursive: true });
+  });
+
+  it('keeps a `../evil` entry inside destDir', async () => {
+    // Made as `zz/evil`, then renamed in the local header and the central directory (same length).
+    const work = path.join(tmp, 'evil-src');
+    await mkdir(path.join(work, 'zz'), { recursive: true });
+    await writeFile(path.join(work, 'zz', 'evil'), 'escaped?');
+    const made = await readFile(await zip(work, 'evil.zip', ['zz/evil'], ['-pinfected', '-mem=ZipCrypto']));
+    const archive = path.join(tmp, 'evil.zip');
+    await writeFile(archive, renameEntry(made, 'zz/evil', '../evil'));
+
+    const { parent, destDir } = await dest();
+    const files = await unpacker.unpack(archive, limits(destDir));
+    assert.deepEqual(
+      files.map((f) => f.name),
+      ['evil'],
+    );
+    assert.ok(files[0]!.path.startsWith(destDir + path.sep));
+    assert.deepEqual(await readdir(parent), ['dest']);
+    assert.equal(await exists(path.join(tmp, 'evil')), false);
+    await rm(destDir, { recursive: true });
+  });
+
+  it('refuses an archive with a symbolic link, before extracting', async () => {
+    const work = path.join(tmp, 'link-src');
+    await mkdir(work);
+    await writeFile(path.join(work, 'plain.txt'), 'plain');
+    await symlink('/etc/passwd', path.join(work, 'link'));
+    const archive = await zip(work, '../link.zip', ['plain.txt', 'link'], ['-pinfected', '-snl']);
+    const { parent, destDir } = await dest();
+    await rejectsWith(unpacker.unpack(archive, limits(destDir)), 'unsafe_entry');
+    assert.deepEqual(await readdir(parent), []);
+  });
+
+  it('calls bytes that are not a ZIP corrupt', async () => {
+    const archive = path.join(tmp, 'garbage.zip');
+    await writeFile(archive, Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(200)]));
+    const { parent, destDir } = await dest();
+    const error = await rejectsWith(unpacker.unpack(archive, limits(destDir)), 'corrupt');
+    assert.doesNotMatch(error.message, new RegExp(tmp), 'no server path in the client message');
+    assert.deepEqual(await readdir(parent), []);
+  });
+
+  it('unpacks an unencrypted ZIP too, and one without a password', async () => {
+    const archive = await zip(src, '../plain.zip', ['hello.txt'], []);
+    const { destDir } = await dest();
+    const files = await unpacker.unpack(archive, limits(destDir, { password: undefined }));
+    assert.deepEqual(await readFile(files[0]!.path), hello);
+    await rm(destDir, { recursive: true });
+  });
+
+  describe('with a stub 7zz', () => {
+    async function stub(name: string, script: string): Promise<string> {
+      const file = path.join(tmp, name);
+      await writeFile(file, `#!/bin/sh\n${script}\n`);
+      await chmod(file, 0o755);
+      return file;
+    }
+
+    it('kills an extraction that writes more than it declared', async () => {
+      // Declares 10 bytes, writes 5 MB, then lingers: the watchdog has to stop it.
+      const command = await stub(
+        'liar-7zz',
+        `case "$1" in
+l) printf -- '----------\\nPath = big.bin\\nFolder = -\\nSize = 10\\nAttributes =  -rw-r--r--\\n\\n' ;;
+x) for a in "$@"; do case "$a" in -o*) out="\${a#-o}";; esac; done
+   head -c 5000000 /dev/zero > "$out/big.bin"; exec sleep 20 ;;
+esac`,
+      );
+      const { parent, destDir } = await dest();
+      const started = Date.now();
+      await rejectsWith(
+        new SevenZipUnpacker({ command, watchIntervalMs: 50 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir, { maxTotalBytes: 1000 })),
+        'too_large',
+      );
+      assert.ok(Date.now() - started < 10_000, 'killed by the watchdog, not left to run');
+      assert.deepEqual(await readdir(parent), []);
+    });
+
+    it('kills a run past its time limit', async () => {
+      const command = await stub('slow-7zz', 'exec sleep 30');
+      const { parent, destDir } = await dest();
+      const started = Date.now();
+      await rejectsWith(new SevenZipUnpacker({ command, timeoutMs: 300 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir)), 'timeout');
+      assert.ok(Date.now() - started < 5000);
+      assert.deepEqual(await readdir(parent), []);
+    });
+
+    it('stops when the caller aborts, with the caller\'s reason', async () => {
+      const command = await stub('slow-7zz-2', 'exec sleep 30');
+      const { parent, destDir } = await dest();
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('shutting down')), 100);
+      await assert.rejects(
+        new SevenZipUnpacker({ command }).unpack(path.join(tmp, 'plain.zip'), limits(destDir, { signal: controller.signal })),
+        /shutting down/,
+      );
+      assert.deepEqual(await readdir(parent), []);
+    });
+
+    it('refuses a symlink that appears on extraction though the listing showed none', async () => {
+      const command = await stub(
+        'sneaky-7zz',
+        `case "$1" in
+l) printf -- '----------\\nPath = a\\nFolder = -\\nSize = 1\\nAttributes =  -rw-r--r--\\n\\n' ;;
+x) for a in "$@"; do case "$a" in -o*) out="\${a#-o}";; esac; done; ln -s /etc/passwd "$out/a" ;;
+esac`,
+      );
+      const { parent, destDir } = await dest();
+      await rejectsWith(new SevenZipUnpacker({ command }).unpack(path.join(tmp, 'plain.zip'), limits(destDir)), 'unsafe_entry');
+      assert.deepEqual(await readdir(parent), []);
+    });
+  });
+
+  it('is not ready, and refuses as unavailable, when 7zz is missing', async () => {
+    const missing = new SevenZipUnpacker({ command: path.join(tmp, 'no-such-7zz') });
+    const status = await missing.status();
+    assert.equal(status.ready, false);
+    assert.match(status.detail ?? '', /not installed.*7zip/);
+    const { parent, destDir } = await dest();
+    await rejectsWith(missing.unpack(path.join(tmp, 'plain.zip'), limits(destDir)), 'unavailable');
+    assert.deepEqual(await readdir(parent), []);
+  });
+});
