@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, then runs every *.test.ts with node's test runner.
 # Services the tests need are started by the tests themselves (clamd on the project's signatures,
-# a throwaway PostgreSQL cluster unless ASSAY_TEST_DATABASE_URL names a server).
+# a throwaway PostgreSQL cluster unless ASSAY_TEST_DATABASE_URL names a server, Redis on 6379 or a
+# throwaway redis-server unless ASSAY_TEST_REDIS_URL names one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh test

@@ -14,6 +14,14 @@ export const endpointGroups = {
   fileDownload: 'file_download',
   analyses: 'analyses',
   metadata: 'metadata',
+  /** Comments: on files, URLs, domains and IPs, the latest, one comment, deleting one. */
+  comments: 'comments',
+  /** Votes on objects, and on comments (POST /comments/{id}/vote). */
+  votes: 'votes',
+  /** User and group look-ups and the admin routes for users, keys and groups (free on VirusTotal). */
+  users: 'users',
+  /** Group look-ups and the admin routes for groups (free, like users). */
+  groups: 'groups',
 } as const;
 
 export type EndpointGroup = (typeof endpointGroups)[keyof typeof endpointGroups];
@@ -55,6 +63,9 @@ export function checkRouteAuth(route: RouteOptions): void {
   }
 }
 
+/** Ends each admitted request's in-flight slot (services.auth.admit's return value). */
+const releases = new WeakMap<FastifyRequest, () => void>();
+
 export function installAuth(app: FastifyInstance, services: AppServices): void {
   app.decorateRequest('principal', null);
   // onRequest runs before the body is parsed, so an unauthenticated upload is refused unread.
@@ -70,7 +81,14 @@ export function installAuth(app: FastifyInstance, services: AppServices): void {
       return;
     }
     const principal = await services.auth.authenticate(apiKeyOf(request));
-    await services.auth.admit(principal, config.endpointGroup!);
+    releases.set(request, await services.auth.admit(principal, config.endpointGroup!));
     request.principal = principal;
   });
+  // The admission's in-flight slot ends with the request: answered, or abandoned by the client.
+  const release = async (request: FastifyRequest) => {
+    releases.get(request)?.();
+    releases.delete(request);
+  };
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', release);
 }

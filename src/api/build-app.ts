@@ -12,12 +12,16 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from 
 import { multipartLimits } from './multipart.js';
 import { RouteCatalog } from './openapi.js';
 import { analysisRoutes } from './routes/analyses.js';
+import { commentRoutes } from './routes/comments.js';
 import { fileRoutes } from './routes/files.js';
+import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { createHttpMetrics, metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import type { RouteDeps } from './routes/route-deps.js';
+import { userRoutes } from './routes/users.js';
+import { voteRoutes } from './routes/votes.js';
 
 export interface BuildAppDeps {
   services: AppServices;
@@ -74,6 +78,10 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   await app.register(fileRoutes, routeDeps);
   await app.register(analysisRoutes, routeDeps);
   await app.register(metadataRoutes, routeDeps);
+  await app.register(commentRoutes, routeDeps);
+  await app.register(voteRoutes, routeDeps);
+  await app.register(userRoutes, routeDeps);
+  await app.register(groupRoutes, routeDeps);
   await app.register(healthRoutes, routeDeps);
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(openApiRoutes, { catalog, links, version: API_VERSION });

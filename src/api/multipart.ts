@@ -1,4 +1,4 @@
-// Reads VT's upload form: one `file` part and an optional `password` field, in either order.
+// Reads VT's upload form: one `file` part and optional `password` and `private` fields, in any order.
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { AppServices, ReceivedUpload } from '../app/services.js';
@@ -18,6 +18,8 @@ export interface UploadForm {
   upload: ReceivedUpload;
   name?: string;
   password?: string;
+  /** `private=true`: a private submission (private scanning). */
+  private?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function readUploadForm(request: FastifyRequest, ingest: AppService
   let upload: ReceivedUpload | undefined;
   let name: string | undefined;
   let password: string | undefined;
+  let isPrivate: boolean | undefined;
   // One byte over, so the receiver itself sees the excess and answers PayloadTooLargeError.
   const parts = request.parts({ limits: { fileSize: maxBytes + 1 } })[Symbol.asyncIterator]();
   try {
@@ -45,15 +48,25 @@ export async function readUploadForm(request: FastifyRequest, ingest: AppService
       } else if (part.fieldname === 'password') {
         if (part.valueTruncated) throw new AppError('BadRequestError', 'The password field is too long');
         password = String(part.value) || undefined;
+      } else if (part.fieldname === 'private') {
+        isPrivate = parseFlag(String(part.value));
       }
       // Other fields are ignored, as VT does.
     }
     if (!upload) throw new AppError('BadRequestError', 'No file part: send the file in a multipart part named "file"');
-    return { upload, name, password };
+    return { upload, name, password, ...(isPrivate === undefined ? {} : { private: isPrivate }) };
   } catch (error) {
     if (upload) await ingest.discard(upload).catch((e: unknown) => request.log.error({ err: e }, 'could not discard a staged upload'));
     throw error;
   }
+}
+
+/** A form boolean as clients send it: true/false, 1/0, yes/no; anything else is refused rather than guessed. */
+function parseFlag(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === '') return false;
+  throw new AppError('InvalidArgumentError', `"private" must be true or false, not "${value.slice(0, 20)}"`);
 }
 
 /** Parser failures without a status (busboy's "Malformed part header" and the like) are the client's. */

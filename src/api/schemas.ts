@@ -175,6 +175,10 @@ export const uploadRequestBody: Schema = {
         properties: {
           file: { type: 'string', format: 'binary' },
           password: { type: 'string', description: 'Password of a protected ZIP; may come before or after the file part' },
+          private: {
+            type: 'boolean',
+            description: 'true: a private submission (needs the private_scanning privilege); the file and its analyses are visible only to your group',
+          },
         },
       },
     },

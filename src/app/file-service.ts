@@ -9,6 +9,8 @@ import { isUnpackError, looksLikeZip, type ArchiveUnpacker, type UnpackedFile, t
 import { ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore, FileRecord, Store } from '../store/ports.js';
+import { hasPrivilege } from './accounts/privileges.js';
+import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, scopesOf } from './accounts/visibility.js';
 import type { Principal } from './principal.js';
 import type { AppServices, ReceivedUpload } from './services.js';
 
@@ -28,19 +30,41 @@ type FileService = AppServices['files'];
 export function createFileService(deps: FileServiceDeps): FileService {
   const { store, blobs } = deps;
 
-  async function find(hash: string): Promise<FileRecord> {
+  /** The file and who may see it; a private file the principal may not see is NotFoundError, exactly as an unknown one. */
+  async function findVisible(hash: string, principal: Principal): Promise<{ file: FileRecord; owners: string[] }> {
     const parsed = parseFileHash(hash);
     if (!parsed) throw new AppError('InvalidArgumentError', `"${hash}" is not a valid file hash (md5, sha1 or sha256)`);
     const file = await store.files.findByHash(parsed.kind, parsed.value);
-    if (!file) throw new AppError('NotFoundError', `File "${hash}" not found`);
-    return file;
+    const owners = file ? await store.access.fileOwners(file.sha256) : [];
+    if (!file || !canSeeFile(owners, principal)) throw new AppError('NotFoundError', `File "${hash}" not found`);
+    return { file, owners };
   }
 
-  /** Creates the analysis row first, then the job: the job always finds its analysis. */
-  async function queueAnalysis(file: FileRecord): Promise<{ analysisId: string }> {
+  const find = async (hash: string, principal: Principal): Promise<FileRecord> => (await findVisible(hash, principal)).file;
+
+  /**
+   * Records a submission visible to `owner` (EVERYONE, or a private owner). Access is granted first,
+   * so a private file is never briefly public. A private submission's name is not kept: the file
+   * record is shared by everyone who may see the file, now or once someone submits it publicly.
+   */
+  async function record(hashes: FileHashes & { size: number }, name: string | undefined, owner: string): Promise<FileRecord> {
+    await store.access.grantFile(hashes.sha256, owner);
+    return store.files.recordSubmission({
+      md5: hashes.md5,
+      sha1: hashes.sha1,
+      sha256: hashes.sha256,
+      size: hashes.size,
+      name: owner === EVERYONE ? cleanName(name) : undefined,
+      at: toUnixSeconds(deps.now()),
+    });
+  }
+
+  /** Creates the analysis row first, then the job: the job always finds its analysis. A private analysis gets its owner before it exists. */
+  async function queueAnalysis(file: FileRecord, owner: string): Promise<{ analysisId: string }> {
     const date = toUnixSeconds(deps.now());
     // The suffix keeps two submissions of one file within a second apart; ids stay opaque to clients.
     const analysisId = fileAnalysisId(file.md5, date, randomHex(2));
+    if (owner !== EVERYONE) await store.access.setAnalysisOwner(analysisId, owner);
     await store.analyses.create({ id: analysisId, itemType: 'file', itemId: file.sha256, date });
     const payload: AnalyseFilePayload = { analysisId, sha256: file.sha256 };
     await deps.queue.enqueue(ANALYSE_FILE, payload);
@@ -67,7 +91,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
    * first file's analysis id is returned. Refusals (wrong password, damaged, over the limits)
    * happen before anything is stored or recorded.
    */
-  async function submitContained(upload: ReceivedUpload, password: string): Promise<{ analysisId: string }> {
+  async function submitContained(upload: ReceivedUpload, password: string, owner: string): Promise<{ analysisId: string }> {
     const readiness = await deps.unpacker.status();
     if (!readiness.ready) throw cannotUnpack(readiness.detail ?? 'no archive unpacker is configured');
     // A private directory beside the staging files, so each extracted file becomes a blob by a rename.
@@ -86,11 +110,9 @@ export function createFileService(deps: FileServiceDeps): FileService {
       if (files.length === 0) throw new AppError('BadRequestError', 'The ZIP archive contains no file to analyse');
       const stored: Array<FileHashes & { size: number; name: string }> = [];
       for (const file of files) stored.push({ ...(await storeExtracted(file)), name: file.name });
-      const at = toUnixSeconds(deps.now());
       let first: { analysisId: string } | undefined;
       for (const file of stored) {
-        const record = await store.files.recordSubmission({ md5: file.md5, sha1: file.sha1, sha256: file.sha256, size: file.size, name: cleanName(file.name), at });
-        const queued = await queueAnalysis(record);
+        const queued = await queueAnalysis(await record(file, file.name, owner), owner);
         first ??= queued;
       }
       await blobs.discard({ path: upload.stagingPath });
@@ -102,40 +124,43 @@ export function createFileService(deps: FileServiceDeps): FileService {
   }
 
   return {
-    async submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string }) {
+    async submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string; private?: boolean }) {
+      if (options.private && !hasPrivilege(options.principal, 'private_scanning')) {
+        throw new AppError('ForbiddenError', 'Private submissions require the private_scanning privilege');
+      }
+      const owner = options.private ? privateOwnerOf(options.principal) : EVERYONE;
       // Without a ZIP to open, the password is ignored and the file is analysed as uploaded, as VT does.
-      if (options.password !== undefined && (await startsLikeZip(upload.stagingPath))) return submitContained(upload, options.password);
+      if (options.password !== undefined && (await startsLikeZip(upload.stagingPath))) return submitContained(upload, options.password, owner);
       await blobs.commit({ path: upload.stagingPath }, upload.sha256);
-      const file = await store.files.recordSubmission({
-        md5: upload.md5,
-        sha1: upload.sha1,
-        sha256: upload.sha256,
-        size: upload.size,
-        name: cleanName(options.name),
-        at: toUnixSeconds(deps.now()),
-      });
-      return queueAnalysis(file);
+      return queueAnalysis(await record(upload, options.name, owner), owner);
     },
 
-    get: (hash) => find(hash),
+    get: (hash, principal) => find(hash, principal),
 
-    async reanalyse(hash) {
-      const file = await find(hash);
+    async reanalyse(hash, principal) {
+      const { file, owners } = await findVisible(hash, principal);
       if (!(await blobs.has(file.sha256))) throw new AppError('NotFoundError', `The content of file "${hash}" is not stored`);
-      return queueAnalysis(file);
+      // A rescan of a private file stays private, to the owner through which the caller sees it.
+      const isPublic = owners.length === 0 || owners.includes(EVERYONE);
+      const scopes = scopesOf(principal);
+      const owner = isPublic ? EVERYONE : (owners.find((o) => o === privateOwnerOf(principal)) ?? owners.find((o) => scopes.includes(o))!);
+      return queueAnalysis(file, owner);
     },
 
     async download(hash, principal) {
-      if (!principal.isAdmin) throw new AppError('ForbiddenError', 'Downloading samples requires an admin key');
-      const file = await find(hash);
+      if (!hasPrivilege(principal, 'download')) throw new AppError('ForbiddenError', 'Downloading samples requires the download privilege');
+      const file = await find(hash, principal);
       if (!(await blobs.has(file.sha256))) throw new AppError('NotFoundError', `The content of file "${hash}" is not stored`);
       const { stream, size } = await blobs.openRead(file.sha256);
       return { stream, size, sha256: file.sha256 };
     },
 
-    async listAnalyses(hash, _principal, options) {
-      const file = await find(hash);
-      return store.analyses.listForItem(file.sha256, options);
+    async listAnalyses(hash, principal, options) {
+      const file = await find(hash, principal);
+      const page = await store.analyses.listForItem(file.sha256, options);
+      // Others' private analyses are left out, so a page may hold fewer than `limit`; the cursor still pages on.
+      const owners = await Promise.all(page.items.map((a) => store.access.analysisOwner(a.id)));
+      return { ...page, items: page.items.filter((_, i) => canSeeAnalysis(owners[i], principal)) };
     },
   };
 }

@@ -5,7 +5,10 @@
 import type { Readable } from 'node:stream';
 import type { FileHashes } from '../core/hashes.js';
 import type { PluginManifest, Readiness } from '../core/plugin.js';
-import type { AnalysisRecord, FileRecord, Page } from '../store/ports.js';
+import type { AnalysisRecord, CommentRecord, CommentVotes, FileRecord, Page, VoteRecord } from '../store/ports.js';
+import type { CommunityCollection } from '../core/community-ids.js';
+import type { AccountService } from './accounts/account-service.js';
+import type { ApiUsage, OverallQuotas } from './quotas/quota-service.js';
 import type { Principal } from './principal.js';
 
 /** An upload received into the blob store's staging area, hashed, not yet accepted. */
@@ -26,10 +29,21 @@ export interface AppServices {
     /** Resolves an x-apikey value; throws AppError AuthenticationRequiredError / WrongCredentialsError / UserNotActiveError. */
     authenticate(apiKey: string | undefined): Promise<Principal>;
     /**
-     * Seam for tiers and quotas: called once per counted request with its endpoint group
-     * (e.g. `files`, `analyses`, `file_download`). Throws AppError QuotaExceededError when refused.
+     * Tiers and quotas (app/quotas): called once per counted request with its endpoint group
+     * (e.g. `files`, `analyses`, `file_download`). Throws AppError QuotaExceededError or
+     * TooManyRequestsError when refused; otherwise returns the function that ends the request's
+     * in-flight slot, to call once the request is over.
      */
-    admit(principal: Principal, endpointGroup: string): Promise<void>;
+    admit(principal: Principal, endpointGroup: string): Promise<() => void>;
+  };
+  /** Users, API keys and groups (app/accounts): anyone sees their own user and group; the rest is for admins. */
+  accounts: AccountService;
+  /** Quota use (app/quotas) for /users/{id}/overall_quotas and /api_usage; the route decides who may see whose. */
+  quotas: {
+    /** VT's api_requests_hourly/_daily/_monthly with user and (for group members) group entries; NotFoundError for an unknown id. */
+    overall(user: string | Principal): Promise<OverallQuotas>;
+    /** Requests per UTC day and endpoint group; start_date/end_date as YYYYMMDD, default the last 30 days. */
+    apiUsage(userId: string, startDate?: string, endDate?: string): Promise<ApiUsage>;
   };
   ingest: {
     /**
@@ -44,13 +58,15 @@ export interface AppServices {
     /**
      * Accepts a received upload: stores it, records the submission, queues an analysis. With a
      * password and a ZIP, the files inside are submitted instead (the first one's analysis is
-     * returned) and the ZIP is not kept; see docs/architecture.md.
+     * returned) and the ZIP is not kept; see docs/architecture.md. With `private` (needs the
+     * private_scanning privilege, ForbiddenError otherwise) the file and its analyses are visible
+     * only to the submitter's group, or the submitter without one: NotFoundError for everyone else.
      */
-    submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string }): Promise<{ analysisId: string }>;
+    submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string; private?: boolean }): Promise<{ analysisId: string }>;
     /** md5, sha1 or sha256; throws InvalidArgumentError for a malformed hash, NotFoundError when unknown. */
     get(hash: string, principal: Principal): Promise<FileRecord>;
     reanalyse(hash: string, principal: Principal): Promise<{ analysisId: string }>;
-    /** Admin only (ForbiddenError otherwise). */
+    /** Needs the `download` privilege, which admins hold (ForbiddenError otherwise). */
     download(hash: string, principal: Principal): Promise<{ stream: Readable; size: number; sha256: string }>;
     listAnalyses(hash: string, principal: Principal, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>>;
   };
@@ -66,6 +82,27 @@ export interface AppServices {
   };
   plugins: {
     list(): PluginStatus[];
+  };
+  /**
+   * Comments and votes (app/community). `collection` and `id` come from the path: files must
+   * exist (md5/sha1 accepted, stored by sha256); URL, domain and IP ids only need to be valid.
+   * Malformed ids and bad text or verdicts are InvalidArgumentError; unknown files, comments and
+   * votes NotFoundError.
+   */
+  community: {
+    listComments(collection: CommunityCollection, id: string, principal: Principal, page: { limit: number; cursor?: string }): Promise<Page<CommentRecord>>;
+    addComment(collection: CommunityCollection, id: string, text: string, principal: Principal): Promise<CommentRecord>;
+    /** Newest first; `filter` is VT's `tag:<tag>`. */
+    latestComments(options: { limit: number; cursor?: string; filter?: string }, principal: Principal): Promise<Page<CommentRecord>>;
+    getComment(id: string, principal: Principal): Promise<CommentRecord>;
+    /** The author or an admin; ForbiddenError for anyone else. */
+    deleteComment(id: string, principal: Principal): Promise<void>;
+    /** `positive`, `negative` or `abuse`; replaces the caller's earlier vote on that comment. */
+    voteOnComment(id: string, verdict: string, principal: Principal): Promise<CommentVotes>;
+    listVotes(collection: CommunityCollection, id: string, principal: Principal, page: { limit: number; cursor?: string }): Promise<Page<VoteRecord>>;
+    /** `harmless` or `malicious`; a second vote by the same user on the same item is AlreadyExistsError. */
+    addVote(collection: CommunityCollection, id: string, verdict: string, principal: Principal): Promise<VoteRecord>;
+    getVote(id: string, principal: Principal): Promise<VoteRecord>;
   };
   health: {
     ready(): boolean;

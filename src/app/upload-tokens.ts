@@ -3,9 +3,9 @@ import { AppError } from '../core/errors.js';
 import type { Store } from '../store/ports.js';
 import { generateApiKey, hashApiKey } from './api-keys.js';
 import type { AppServices } from './services.js';
-import { principalOf } from './users.js';
+import { principalOf, type TierPrivileges } from './accounts/index.js';
 
-export function createUploadTokenService(deps: { store: Store; now: () => number; ttlMs: number }): AppServices['uploads'] {
+export function createUploadTokenService(deps: { store: Store; now: () => number; ttlMs: number; tiers?: TierPrivileges }): AppServices['uploads'] {
   return {
     async createToken(principal) {
       const token = generateApiKey();
@@ -19,7 +19,7 @@ export function createUploadTokenService(deps: { store: Store; now: () => number
       const user = await deps.store.users.get(used.userId);
       if (!user) throw new AppError('NotFoundError', 'Upload URL is unknown, expired or already used');
       if (!user.active) throw new AppError('UserNotActiveError', `User "${user.name}" is not active`);
-      return principalOf(user);
+      return principalOf(user, deps.tiers);
     },
   };
 }

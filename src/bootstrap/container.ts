@@ -17,15 +17,19 @@ import type { Analyzer, Engine, Readiness } from '../core/plugin.js';
 import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
 import { createYaraEngine } from '../engines/yara/yara-engine.js';
 import { packageRoot } from '../engines/package-root.js';
-import { analyseFile, ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
+import { abandonFileAnalysis, analyseFile, ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
 import { DbJobQueue } from '../queue/db/db-job-queue.js';
 import type { JobQueue } from '../queue/queue.js';
 import { FsBlobStore } from '../store/blob-fs/fs-blob-store.js';
 import type { BlobStore, Store } from '../store/ports.js';
 import { openPostgres } from '../store/postgres/open-postgres.js';
+import { openRedisQuotaCounters } from '../store/redis/redis-quota-counters.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
 import { WorkerPool } from '../worker/worker-pool.js';
+
+/** A job that failed this often is given up (its analysis completes with failures). */
+const MAX_JOB_ATTEMPTS = 5;
 
 export interface Container {
   config: Config;
@@ -65,6 +69,8 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const blobs = new FsBlobStore(config.blobDir);
   const queue = new DbJobQueue(backend.db);
   const now = () => Date.now();
+  // Quota counters in Redis when configured (every server then shares them), else in the store.
+  const redisQuota = config.redisUrl ? await openRedisQuotaCounters(config.redisUrl) : undefined;
 
   const engines: Engine[] = [
     createClamavEngine({ clamd: config.clamd, workDir: path.join(config.dataDir, 'clamd'), logger: logger.child({ engine: 'ClamAV' }) }),
@@ -92,6 +98,9 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     engines,
     analyzers,
     uploadUrlTtlMs: config.uploadUrlTtlMs,
+    tiers: config.tiers,
+    quotaTiers: config.tiers,
+    quotaCounters: redisQuota?.counters,
     now,
     isReady: () => ready,
   });
@@ -101,12 +110,19 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     concurrency: config.workerConcurrency,
     leaseMs: config.jobLeaseMs,
     pollMs: config.jobPollMs,
-    maxAttempts: 5,
+    maxAttempts: MAX_JOB_ATTEMPTS,
     logger: logger.child({ part: 'worker' }),
     handlers: {
       [ANALYSE_FILE]: async (job, signal) => {
-        const outcome = await analyseFile({ store, blobs, pipeline, logger, now }, job.payload as AnalyseFilePayload, signal);
-        logger.debug({ job: job.id, outcome }, 'file analysis job finished');
+        const payload = job.payload as AnalyseFilePayload;
+        try {
+          const outcome = await analyseFile({ store, blobs, pipeline, logger, now }, payload, signal);
+          logger.debug({ job: job.id, outcome }, 'file analysis job finished');
+        } catch (err) {
+          if (job.attempts < MAX_JOB_ATTEMPTS || signal.aborted) throw err;
+          logger.error({ err, job: job.id, analysis: payload.analysisId }, 'giving up on a file analysis; recording failure');
+          await abandonFileAnalysis({ store, now, engines }, payload);
+        }
       },
     },
   });
@@ -123,7 +139,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     workers,
     async start({ runWorkers, acceptUploads }) {
       if (config.bootstrapApiKey) {
-        const outcome = await ensureBootstrapKey({ store, now }, config.bootstrapApiKey);
+        const outcome = await ensureBootstrapKey({ store, now, tiers: config.tiers }, config.bootstrapApiKey);
         if (outcome === 'created') logger.info('created an admin user for ASSAY_BOOTSTRAP_API_KEY');
       }
       const plugins = [
@@ -148,6 +164,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       await hashPool.close();
       await Promise.allSettled([...engines, ...analyzers].map((p) => p.close()));
       await queue.close();
+      await redisQuota?.close();
       await store.close();
     },
   };

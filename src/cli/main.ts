@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { registerEngines } from './commands/engines.js';
+import { registerGroup } from './commands/group.js';
+import { registerKey } from './commands/key.js';
 import { registerLookupFile } from './commands/lookup-file.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerScanFile } from './commands/scan-file.js';
@@ -17,6 +19,8 @@ const program = new Command('assay')
 registerServe(program);
 registerWorker(program);
 registerUser(program);
+registerKey(program);
+registerGroup(program);
 registerMigrate(program);
 registerScanFile(program);
 registerLookupFile(program);

@@ -7,6 +7,46 @@ import { z } from 'zod';
 
 const MB = 1024 * 1024;
 
+/** A quota tier: request limits per window (null: unlimited) and the privileges it grants. */
+const tierSchema = z.object({
+  requestsPerMinute: z.number().int().positive().nullable(),
+  requestsPerDay: z.number().int().positive().nullable(),
+  requestsPerMonth: z.number().int().positive().nullable(),
+  /** Requests of one user in flight at once, past which TooManyRequestsError. */
+  maxConcurrentRequests: z.number().int().positive().default(8),
+  privileges: z.array(z.string()).default([]),
+});
+
+export type TierConfig = z.infer<typeof tierSchema>;
+
+/** VirusTotal's public API: 4 a minute, 500 a day, 15,500 a month, no privileges. */
+export const defaultTiers: Readonly<Record<string, TierConfig>> = {
+  public: { requestsPerMinute: 4, requestsPerDay: 500, requestsPerMonth: 15_500, maxConcurrentRequests: 4, privileges: [] },
+  premium: {
+    requestsPerMinute: 1_000,
+    requestsPerDay: 1_000_000,
+    requestsPerMonth: null,
+    maxConcurrentRequests: 64,
+    privileges: ['download', 'private_scanning', 'intelligence'],
+  },
+};
+
+/** ASSAY_TIERS holds JSON; named tiers replace the defaults of the same name, others are added. */
+const tiersSchema = z.preprocess(
+  (value) => {
+    let given: unknown = value ?? {};
+    if (typeof value === 'string') {
+      try {
+        given = JSON.parse(value);
+      } catch {
+        return value; // left as text, the record schema reports it as not an object of tiers
+      }
+    }
+    return typeof given === 'object' && given !== null ? { ...defaultTiers, ...given } : given;
+  },
+  z.record(z.string(), tierSchema),
+);
+
 const schema = z.object({
   /** Embedded SQLite database, blobs and rules live here. */
   dataDir: z.string().min(1).default('./data'),
@@ -27,6 +67,10 @@ const schema = z.object({
   workerConcurrency: z.coerce.number().int().min(0).default(4),
   jobLeaseMs: z.coerce.number().int().positive().default(30_000),
   jobPollMs: z.coerce.number().int().positive().default(250),
+  /** Quota tiers by name; `public` is the default for new users. */
+  tiers: tiersSchema.default(defaultTiers),
+  /** redis://... moves quota counters (and later the queue) to Redis. */
+  redisUrl: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +101,8 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   workerConcurrency: 'ASSAY_WORKER_CONCURRENCY',
   jobLeaseMs: 'ASSAY_JOB_LEASE_MS',
   jobPollMs: 'ASSAY_JOB_POLL_MS',
+  tiers: 'ASSAY_TIERS',
+  redisUrl: 'ASSAY_REDIS_URL',
   logLevel: 'ASSAY_LOG_LEVEL',
 };
 

@@ -16,3 +16,6 @@ export function randomHex(bytes = 4): string {
 
 /** Unix seconds, the unit of every *_date attribute. */
 export const toUnixSeconds = (ms: number): number => Math.floor(ms / 1000);
+
+/** The public id of an API key: `k_` + 8 hex. Shown in lists and used to revoke or rotate; not a secret. */
+export const apiKeyId = (): string => `k_${randomHex(4)}`;

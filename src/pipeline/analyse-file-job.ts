@@ -1,7 +1,8 @@
 /** The job that analyses one submitted file: load it, run the pipeline, persist the outcome once. */
 import type { Logger } from 'pino';
 import { toUnixSeconds } from '../core/ids.js';
-import { statsOf } from '../core/verdict.js';
+import type { Engine } from '../core/plugin.js';
+import { statsOf, type EngineResult } from '../core/verdict.js';
 import type { BlobStore, Store } from '../store/ports.js';
 import type { FilePipeline } from './file-pipeline.js';
 
@@ -49,4 +50,31 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
   } finally {
     await local.release();
   }
+}
+
+/**
+ * Gives up on an analysis whose job kept failing (e.g. its sample cannot be read): it completes
+ * with a `failure` entry for every engine, so clients polling it see an end instead of waiting forever.
+ */
+export async function abandonFileAnalysis(
+  deps: Pick<AnalyseFileDeps, 'store' | 'now'> & { engines: readonly Engine[] },
+  payload: AnalyseFilePayload,
+): Promise<boolean> {
+  const results: EngineResult[] = deps.engines.map((engine) => ({
+    engine_name: engine.manifest.name,
+    category: 'failure',
+    result: null,
+    method: 'blacklist',
+    engine_version: engine.status().engineVersion ?? engine.manifest.version,
+    engine_update: engine.status().engineUpdate ?? null,
+  }));
+  return deps.store.analyses.completeFileAnalysis({
+    analysisId: payload.analysisId,
+    sha256: payload.sha256,
+    results,
+    stats: statsOf(results),
+    attributes: {},
+    tags: [],
+    at: toUnixSeconds(deps.now()),
+  });
 }

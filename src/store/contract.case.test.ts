@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { isAppError } from '../core/errors.js';
 import { emptyStats, statsOf, type EngineResult } from '../core/verdict.js';
 import type { FileSubmission, Store } from './ports.js';
+import { runCommunityStoreContract } from './community-contract.case.test.js';
 
 function hashesOf(seed: string): { md5: string; sha1: string; sha256: string } {
   const digest = (algorithm: string) => createHash(algorithm).update(seed).digest('hex');
@@ -347,31 +348,214 @@ export function runStoreContract(name: string, openStore: () => Promise<Store>):
         }));
     });
 
-    describe('users and keys', () => {
+    describe('users, groups and keys', () => {
+      const noExtras = { privileges: [], groupId: null, lastLogin: null, email: null, quotaOverrides: {} };
+
       test('users are created, fetched by id and name; a second user with one name is refused', () =>
         withStore(async (store) => {
           const user = { id: 'u1', name: 'alice', isAdmin: true, tier: 'premium', active: true, createdAt: 1_700_000_000 };
-          assert.deepEqual(await store.users.create(user), user);
-          assert.deepEqual(await store.users.get('u1'), user);
-          assert.deepEqual(await store.users.findByName('alice'), user);
+          assert.deepEqual(await store.users.create(user), { ...user, ...noExtras });
+          assert.deepEqual(await store.users.get('u1'), { ...user, ...noExtras });
+          assert.deepEqual(await store.users.findByName('alice'), { ...user, ...noExtras });
           assert.equal(await store.users.get('nobody'), undefined);
           assert.equal(await store.users.findByName('bob'), undefined);
-          const bob = { id: 'u2', name: 'bob', isAdmin: false, tier: 'public', active: false, createdAt: 5 };
-          assert.deepEqual(await store.users.create(bob), bob);
+          const bob = {
+            id: 'u2',
+            name: 'bob',
+            isAdmin: false,
+            tier: 'public',
+            active: false,
+            createdAt: 5,
+            privileges: ['download', 'download', 'intelligence'],
+            email: 'bob@example.org',
+            quotaOverrides: { requestsPerDay: 50 },
+          };
+          assert.deepEqual(await store.users.create(bob), { ...bob, privileges: ['download', 'intelligence'], groupId: null, lastLogin: null });
           await assert.rejects(
             store.users.create({ ...bob, id: 'u3' }),
             (e) => isAppError(e) && e.code === 'AlreadyExistsError',
           );
+          await assert.rejects(
+            store.users.create({ ...bob, name: 'other' }),
+            (e) => isAppError(e) && e.code === 'AlreadyExistsError',
+          );
         }));
 
-      test('API keys are stored by hash', () =>
+      test('users list by id in pages with an opaque cursor', () =>
+        withStore(async (store) => {
+          for (const name of ['dave', 'alice', 'erin', 'carol', 'bob']) {
+            await store.users.create({ id: name, name, isAdmin: false, tier: 'public', active: true, createdAt: 1 });
+          }
+          const seen: string[] = [];
+          const sizes: number[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await store.users.list({ limit: 2, ...(cursor ? { cursor } : {}) });
+            sizes.push(page.items.length);
+            seen.push(...page.items.map((u) => u.id));
+            cursor = page.cursor;
+          } while (cursor !== undefined);
+          assert.deepEqual(sizes, [2, 2, 1]);
+          assert.deepEqual(seen, ['alice', 'bob', 'carol', 'dave', 'erin']);
+          assert.equal((await store.users.list({ limit: 5 })).cursor, undefined, 'no cursor when the last page is exactly full');
+          await assert.rejects(store.users.list({ limit: 2, cursor: 'garbage' }), (e) => isAppError(e) && e.code === 'InvalidArgumentError');
+        }));
+
+      test('update sets only the given fields; unknown users give undefined', () =>
+        withStore(async (store) => {
+          await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1, privileges: ['download'] });
+          const updated = await store.users.update('u1', { active: false, tier: 'premium', email: 'a@example.org', quotaOverrides: { requestsPerMinute: 9 } });
+          assert.deepEqual(updated, {
+            id: 'u1',
+            name: 'alice',
+            isAdmin: false,
+            tier: 'premium',
+            active: false,
+            createdAt: 1,
+            privileges: ['download'],
+            groupId: null,
+            lastLogin: null,
+            email: 'a@example.org',
+            quotaOverrides: { requestsPerMinute: 9 },
+          });
+          assert.deepEqual(await store.users.get('u1'), updated);
+          assert.deepEqual(await store.users.update('u1', {}), updated);
+          const again = await store.users.update('u1', { isAdmin: true, active: true, email: null, quotaOverrides: {} });
+          assert.deepEqual([again?.isAdmin, again?.active, again?.email, again?.quotaOverrides], [true, true, null, {}]);
+          assert.equal(await store.users.update('nobody', { active: false }), undefined);
+        }));
+
+      test('privileges change atomically: concurrent grants are all kept', () =>
         withStore(async (store) => {
           await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1 });
-          const key = { keyHash: 'h'.repeat(64), userId: 'u1', createdAt: 2, revokedAt: null };
-          await store.apiKeys.create(key);
+          const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
+          await Promise.all(names.map((name) => store.users.changePrivileges('u1', { grant: [name] })));
+          assert.deepEqual([...(await store.users.get('u1'))!.privileges].sort(), names);
+          const after = await store.users.changePrivileges('u1', { grant: ['p0', 'extra'], revoke: ['p1', 'p2', 'missing'] });
+          assert.deepEqual([...after!.privileges].sort(), ['extra', 'p0', 'p3', 'p4', 'p5', 'p6', 'p7']);
+          assert.equal(await store.users.changePrivileges('nobody', { grant: ['x'] }), undefined);
+        }));
+
+      test('recordLogin writes at most once per interval', () =>
+        withStore(async (store) => {
+          await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1 });
+          await store.users.recordLogin('u1', 1000, 60);
+          assert.equal((await store.users.get('u1'))?.lastLogin, 1000);
+          await store.users.recordLogin('u1', 1059, 60);
+          assert.equal((await store.users.get('u1'))?.lastLogin, 1000, 'within the minute: unchanged');
+          await store.users.recordLogin('u1', 1060, 60);
+          assert.equal((await store.users.get('u1'))?.lastLogin, 1060);
+          await store.users.recordLogin('nobody', 1060, 60);
+        }));
+
+      test('groups: created once by id and name, quota overrides replaced, members listed and counted', () =>
+        withStore(async (store) => {
+          const soc = { id: 'soc', name: 'soc', quotaOverrides: { requestsPerDay: 10_000 }, createdAt: 7 };
+          assert.deepEqual(await store.groups.create(soc), soc);
+          assert.deepEqual(await store.groups.get('soc'), soc);
+          assert.equal(await store.groups.get('nope'), undefined);
+          await assert.rejects(store.groups.create({ ...soc, id: 'soc2' }), (e) => isAppError(e) && e.code === 'AlreadyExistsError');
+          await store.groups.create({ id: 'ir', name: 'ir', quotaOverrides: {}, createdAt: 8 });
+          assert.deepEqual((await store.groups.list()).map((g) => g.id), ['ir', 'soc']);
+          const replaced = await store.groups.setQuotaOverrides('soc', { requestsPerMinute: 100, requestsPerMonth: 1_000_000 });
+          assert.deepEqual(replaced, { ...soc, quotaOverrides: { requestsPerMinute: 100, requestsPerMonth: 1_000_000 } });
+          assert.equal(await store.groups.setQuotaOverrides('nope', {}), undefined);
+
+          for (const id of ['carol', 'alice', 'bob']) {
+            await store.users.create({ id, name: id, isAdmin: false, tier: 'public', active: true, createdAt: 1, ...(id === 'bob' ? {} : { groupId: 'soc' }) });
+          }
+          assert.deepEqual((await store.users.listByGroup('soc')).map((u) => u.id), ['alice', 'carol']);
+          assert.equal(await store.users.countByGroup('soc'), 2);
+          await store.users.update('bob', { groupId: 'soc' });
+          await store.users.update('alice', { groupId: null });
+          assert.deepEqual((await store.users.listByGroup('soc')).map((u) => u.id), ['bob', 'carol']);
+          assert.equal(await store.users.countByGroup('ir'), 0);
+          assert.deepEqual(await store.users.listByGroup('ir'), []);
+          await assert.rejects(store.users.update('bob', { groupId: 'no-such-group' }), 'a member of an unknown group is refused');
+        }));
+
+      test('API keys are stored by hash under a public id, with a label; several per user', () =>
+        withStore(async (store) => {
+          await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1 });
+          const key = await store.apiKeys.create({ keyHash: 'h'.repeat(64), userId: 'u1', createdAt: 2, revokedAt: null });
+          assert.match(key.keyId, /^k_[0-9a-f]{8}$/);
+          assert.deepEqual(key, { keyId: key.keyId, keyHash: 'h'.repeat(64), userId: 'u1', label: null, createdAt: 2, revokedAt: null, lastUsedAt: null });
           assert.deepEqual(await store.apiKeys.findByHash(key.keyHash), key);
+          assert.deepEqual(await store.apiKeys.get(key.keyId), key);
           assert.equal(await store.apiKeys.findByHash('0'.repeat(64)), undefined);
-          await assert.rejects(store.apiKeys.create(key), (e) => isAppError(e) && e.code === 'AlreadyExistsError');
+          assert.equal(await store.apiKeys.get('k_00000000'), undefined);
+          await assert.rejects(
+            store.apiKeys.create({ keyHash: key.keyHash, userId: 'u1', createdAt: 3, revokedAt: null }),
+            (e) => isAppError(e) && e.code === 'AlreadyExistsError',
+          );
+          const second = await store.apiKeys.create({ keyHash: 'i'.repeat(64), keyId: 'k_0000beef', label: 'ci', userId: 'u1', createdAt: 3, revokedAt: null });
+          assert.deepEqual([second.keyId, second.label], ['k_0000beef', 'ci']);
+          await assert.rejects(
+            store.apiKeys.create({ keyHash: 'j'.repeat(64), keyId: 'k_0000beef', userId: 'u1', createdAt: 4, revokedAt: null }),
+            (e) => isAppError(e) && e.code === 'AlreadyExistsError',
+          );
+          assert.deepEqual((await store.apiKeys.listForUser('u1')).map((k) => k.keyId), [key.keyId, 'k_0000beef']);
+          assert.deepEqual(await store.apiKeys.listForUser('nobody'), []);
+        }));
+
+      test('revoke sets revoked_at once; recordUse writes at most once per interval', () =>
+        withStore(async (store) => {
+          await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1 });
+          const key = await store.apiKeys.create({ keyHash: 'h'.repeat(64), userId: 'u1', createdAt: 2, revokedAt: null });
+          await store.apiKeys.recordUse(key.keyId, 100, 60);
+          await store.apiKeys.recordUse(key.keyId, 150, 60);
+          assert.equal((await store.apiKeys.get(key.keyId))?.lastUsedAt, 100);
+          await store.apiKeys.recordUse(key.keyId, 160, 60);
+          assert.equal((await store.apiKeys.get(key.keyId))?.lastUsedAt, 160);
+          assert.equal((await store.apiKeys.revoke(key.keyId, 200))?.revokedAt, 200);
+          assert.equal((await store.apiKeys.revoke(key.keyId, 300))?.revokedAt, 200, 'the first revocation date stays');
+          assert.equal((await store.apiKeys.findByHash(key.keyHash))?.revokedAt, 200);
+          assert.equal(await store.apiKeys.revoke('k_ffffffff', 300), undefined);
+        }));
+
+      test('rotate revokes the old key and creates the new one together; only once per key', () =>
+        withStore(async (store) => {
+          await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1 });
+          const old = await store.apiKeys.create({ keyHash: 'a'.repeat(64), label: 'laptop', userId: 'u1', createdAt: 2, revokedAt: null });
+          const rotated = await store.apiKeys.rotate(old.keyId, { keyHash: 'b'.repeat(64), createdAt: 50 });
+          assert.ok(rotated);
+          assert.notEqual(rotated.keyId, old.keyId);
+          assert.deepEqual({ ...rotated, keyId: '' }, { keyId: '', keyHash: 'b'.repeat(64), userId: 'u1', label: 'laptop', createdAt: 50, revokedAt: null, lastUsedAt: null });
+          assert.equal((await store.apiKeys.get(old.keyId))?.revokedAt, 50);
+          assert.equal(await store.apiKeys.rotate(old.keyId, { keyHash: 'c'.repeat(64), createdAt: 60 }), undefined, 'a revoked key is not rotated');
+          assert.equal(await store.apiKeys.findByHash('c'.repeat(64)), undefined);
+          assert.equal(await store.apiKeys.rotate('k_ffffffff', { keyHash: 'd'.repeat(64), createdAt: 60 }), undefined);
+
+          // Concurrent rotations of one key: exactly one wins, and only its new key exists.
+          const outcomes = await Promise.all(
+            ['1', '2', '3', '4'].map((c) => store.apiKeys.rotate(rotated.keyId, { keyHash: c.repeat(64), label: `r${c}`, createdAt: 70 })),
+          );
+          assert.equal(outcomes.filter((o) => o !== undefined).length, 1);
+          const keys = await store.apiKeys.listForUser('u1');
+          assert.equal(keys.length, 3);
+          assert.equal(keys.filter((k) => k.revokedAt === null).length, 1);
+
+          // A failing insert rolls the revocation back.
+          const live = keys.find((k) => k.revokedAt === null)!;
+          await assert.rejects(store.apiKeys.rotate(live.keyId, { keyHash: 'a'.repeat(64), createdAt: 80 }), (e) => isAppError(e) && e.code === 'AlreadyExistsError');
+          assert.equal((await store.apiKeys.get(live.keyId))?.revokedAt, null);
+        }));
+
+      test('private-scanning access: file owners accumulate once each; an analysis has at most one owner', () =>
+        withStore(async (store) => {
+          const sha = hashesOf('private').sha256;
+          assert.deepEqual(await store.access.fileOwners(sha), [], 'no rows: a file from before private scanning');
+          await store.access.grantFile(sha, 'group:soc');
+          await Promise.all([store.access.grantFile(sha, 'user:bob'), store.access.grantFile(sha, 'user:bob'), store.access.grantFile(sha, 'group:soc')]);
+          assert.deepEqual(await store.access.fileOwners(sha), ['group:soc', 'user:bob']);
+          await store.access.grantFile(sha, '*');
+          assert.deepEqual(await store.access.fileOwners(sha), ['*', 'group:soc', 'user:bob']);
+          assert.deepEqual(await store.access.fileOwners(hashesOf('other').sha256), []);
+
+          assert.equal(await store.access.analysisOwner('a-1'), undefined);
+          await store.access.setAnalysisOwner('a-1', 'group:soc');
+          assert.equal(await store.access.analysisOwner('a-1'), 'group:soc');
+          await assert.rejects(store.access.setAnalysisOwner('a-1', 'user:bob'), (e) => isAppError(e) && e.code === 'AlreadyExistsError');
         }));
     });
 
@@ -396,5 +580,7 @@ export function runStoreContract(name: string, openStore: () => Promise<Store>):
           assert.equal(outcomes.filter((o) => o !== undefined).length, 1);
         }));
     });
+
+    runCommunityStoreContract(withStore);
   });
 }

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { FileHashes, HashKind } from '../core/hashes.js';
 import type { AnalysisStats, EngineResult } from '../core/verdict.js';
+import type { CommunityItem, CommunityItemType } from '../core/community-ids.js';
 
 export type AnalysisStatus = 'queued' | 'in-progress' | 'completed';
 
@@ -88,6 +89,13 @@ export interface AnalysisRepository {
   listUnfinished(limit: number): Promise<AnalysisRecord[]>;
 }
 
+/** Per-window request limits that replace the tier's; an absent window keeps the tier's limit. */
+export interface QuotaOverrides {
+  requestsPerMinute?: number;
+  requestsPerDay?: number;
+  requestsPerMonth?: number;
+}
+
 export interface UserRecord {
   id: string;
   name: string;
@@ -96,25 +104,103 @@ export interface UserRecord {
   active: boolean;
   /** Unix seconds. */
   createdAt: number;
+  /** Privileges granted to this user directly; the tier and admin rights add more (app/accounts). */
+  privileges: string[];
+  /** The one group the user belongs to, if any. */
+  groupId: string | null;
+  /** Unix seconds of the last authentication, recorded at most once a minute. */
+  lastLogin: number | null;
+  email: string | null;
+  quotaOverrides: QuotaOverrides;
 }
 
+/** What creating a user needs; the rest defaults to none (no privileges, group, login, email or overrides). */
+export type NewUser = Pick<UserRecord, 'id' | 'name' | 'isAdmin' | 'tier' | 'active' | 'createdAt'> &
+  Partial<Pick<UserRecord, 'privileges' | 'groupId' | 'email' | 'quotaOverrides'>>;
+
+/** Fields an update may set; privileges change through changePrivileges, logins through recordLogin. */
+export type UserUpdate = Partial<Pick<UserRecord, 'isAdmin' | 'tier' | 'active' | 'groupId' | 'email' | 'quotaOverrides'>>;
+
 export interface ApiKeyRecord {
+  /** Public id (`k_` + 8 hex) shown in lists and used to revoke or rotate; not a secret. */
+  keyId: string;
   /** sha256 hex of the key; the key itself is never stored. */
   keyHash: string;
   userId: string;
+  label: string | null;
   createdAt: number;
   revokedAt: number | null;
+  /** Unix seconds, coarse: recorded at most once a minute. */
+  lastUsedAt: number | null;
+}
+
+/** What creating a key needs; without keyId the repository picks a free one. */
+export type NewApiKey = Pick<ApiKeyRecord, 'keyHash' | 'userId' | 'createdAt' | 'revokedAt'> & Partial<Pick<ApiKeyRecord, 'keyId' | 'label'>>;
+
+export interface GroupRecord {
+  id: string;
+  name: string;
+  quotaOverrides: QuotaOverrides;
+  /** Unix seconds. */
+  createdAt: number;
 }
 
 export interface UserRepository {
-  create(user: UserRecord): Promise<UserRecord>;
+  create(user: NewUser): Promise<UserRecord>;
   get(id: string): Promise<UserRecord | undefined>;
   findByName(name: string): Promise<UserRecord | undefined>;
+  /** Users by id, with an opaque cursor. */
+  list(options: { limit: number; cursor?: string }): Promise<Page<UserRecord>>;
+  /** Sets the given fields; undefined when the user is unknown. */
+  update(id: string, update: UserUpdate): Promise<UserRecord | undefined>;
+  /** Adds and removes privileges in one atomic step (concurrent changes are not lost); undefined when unknown. */
+  changePrivileges(id: string, change: { grant?: readonly string[]; revoke?: readonly string[] }): Promise<UserRecord | undefined>;
+  /** Sets last_login to `at` unless one was recorded less than `minIntervalSeconds` before. */
+  recordLogin(id: string, at: number, minIntervalSeconds: number): Promise<void>;
+  /** Members of a group, by id. */
+  listByGroup(groupId: string): Promise<UserRecord[]>;
+  countByGroup(groupId: string): Promise<number>;
 }
 
 export interface ApiKeyRepository {
-  create(key: ApiKeyRecord): Promise<void>;
+  create(key: NewApiKey): Promise<ApiKeyRecord>;
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** A user's keys, revoked ones included, oldest first. */
+  listForUser(userId: string): Promise<ApiKeyRecord[]>;
+  /** Sets revoked_at once (a revoked key keeps its first date); undefined when unknown. */
+  revoke(keyId: string, at: number): Promise<ApiKeyRecord | undefined>;
+  /**
+   * In one transaction: revokes the active key `keyId` and creates `replacement` for the same user
+   * (the label carries over unless given). Undefined, changing nothing, when the key is unknown or revoked.
+   */
+  rotate(keyId: string, replacement: Omit<NewApiKey, 'userId' | 'revokedAt'>): Promise<ApiKeyRecord | undefined>;
+  /** Sets last_used_at to `at` unless it was set less than `minIntervalSeconds` before. */
+  recordUse(keyId: string, at: number, minIntervalSeconds: number): Promise<void>;
+}
+
+/**
+ * Who may see privately submitted files and analyses (private scanning). Owners are `user:<id>` or
+ * `group:<id>`; `*` is everyone.
+ */
+export interface AccessRepository {
+  /** Lets `owner` see the file (again: no change). Recorded before the submission, so a private file is never briefly public. */
+  grantFile(sha256: string, owner: string): Promise<void>;
+  /** Who may see the file; empty for a file recorded before private scanning existed, which is public. */
+  fileOwners(sha256: string): Promise<string[]>;
+  /** Makes an analysis private to `owner`; recorded before the analysis itself. */
+  setAnalysisOwner(analysisId: string, owner: string): Promise<void>;
+  /** The owner of a private analysis; undefined for a public one. */
+  analysisOwner(analysisId: string): Promise<string | undefined>;
+}
+
+export interface GroupRepository {
+  create(group: GroupRecord): Promise<GroupRecord>;
+  get(id: string): Promise<GroupRecord | undefined>;
+  /** All groups by id. */
+  list(): Promise<GroupRecord[]>;
+  /** Replaces the group's overrides; undefined when unknown. */
+  setQuotaOverrides(id: string, overrides: QuotaOverrides): Promise<GroupRecord | undefined>;
 }
 
 /** Single-use upload URLs (GET /files/upload_url). */
@@ -124,13 +210,130 @@ export interface UploadTokenRepository {
   consume(tokenHash: string, now: number): Promise<{ userId: string } | undefined>;
 }
 
+/** One quota counter to check and bump. */
+export interface QuotaCheck {
+  key: string;
+  /** The count the counter may reach; null counts without limiting. */
+  limit: number | null;
+  /** Unix seconds at which the counter resets to zero (the end of its window). */
+  expiresAt: number;
+}
+
+export type QuotaAdmission =
+  /** Every counter was bumped; `counts` are their values afterwards, in check order. */
+  | { admitted: true; counts: number[] }
+  /** Nothing was bumped: `exhausted` is the index of the first check at its limit, `count` its value. */
+  | { admitted: false; exhausted: number; count: number };
+
+/**
+ * Quota counters and API usage, kept apart from the rest of the store so Redis can hold them for
+ * several servers. Time is passed in (Unix seconds) so adapters never read a clock of their own.
+ */
+export interface QuotaCounters {
+  /**
+   * All or nothing, atomically: when every counter is below its limit, bumps them all; otherwise
+   * bumps none. A counter whose expiresAt is at or before `now` counts from zero again.
+   */
+  admit(checks: readonly QuotaCheck[], now: number): Promise<QuotaAdmission>;
+  /** Current values, in key order; 0 for a counter that is absent or expired at `now`. */
+  read(keys: readonly string[], now: number): Promise<number[]>;
+  /** Adds one request of `userId` on UTC day `day` (YYYY-MM-DD) to endpoint group `group`. */
+  recordUsage(userId: string, day: string, group: string): Promise<void>;
+  /** Requests per day and endpoint group, days fromDay..toDay inclusive; days without any are absent. */
+  usage(userId: string, fromDay: string, toDay: string): Promise<Record<string, Record<string, number>>>;
+}
+
+/** Counts of a comment's votes by its readers. */
+export interface CommentVotes {
+  positive: number;
+  negative: number;
+  abuse: number;
+}
+
+export type CommentVerdict = keyof CommentVotes;
+
+export interface CommentRecord {
+  /** `f-<sha256>-<8 hex>`, `u-…`, `d-…`, `i-…` (core/community-ids.ts). */
+  id: string;
+  itemType: CommunityItemType;
+  /** Canonical id of the item: sha256, URL id, domain or IP. */
+  itemId: string;
+  authorId: string;
+  /** Unix seconds. */
+  date: number;
+  /** Exactly as submitted; rendering (html) happens on the way out. */
+  text: string;
+  tags: string[];
+  votes: CommentVotes;
+}
+
+export type NewComment = Omit<CommentRecord, 'votes'>;
+
+export type VoteVerdict = 'harmless' | 'malicious';
+
+export interface VoteRecord {
+  id: string;
+  itemType: CommunityItemType;
+  itemId: string;
+  userId: string;
+  verdict: VoteVerdict;
+  /** +1 (harmless) or -1 (malicious): what the vote adds to the item's reputation. */
+  value: number;
+  /** Unix seconds. */
+  date: number;
+}
+
+/** An item's vote totals and the reputation they add up to. */
+export interface VoteTotals {
+  harmless: number;
+  malicious: number;
+  reputation: number;
+}
+
+export interface CommentRepository {
+  /** Stores the comment and its tags; AlreadyExistsError if the id is taken. */
+  create(comment: NewComment): Promise<CommentRecord>;
+  get(id: string): Promise<CommentRecord | undefined>;
+  /** Removes the comment with its tags and votes; false when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  /** Comments on one item, newest first. */
+  listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<CommentRecord>>;
+  /** All comments, newest first; with `tag`, only those carrying it. */
+  listLatest(options: { limit: number; cursor?: string; tag?: string }): Promise<Page<CommentRecord>>;
+  /**
+   * Records `userId`'s verdict on the comment, replacing their earlier one, and returns the
+   * comment's counts afterwards, all in one transaction; undefined when the comment does not exist.
+   */
+  vote(commentId: string, userId: string, verdict: CommentVerdict, at: number): Promise<CommentVotes | undefined>;
+}
+
+export interface VoteRepository {
+  /**
+   * In one transaction: stores the vote and adds it to the item's totals and reputation (a file's
+   * on its files row, other items' in vote_totals). A second vote of one user on one item is
+   * AlreadyExistsError, decided by a unique constraint; a file not recorded is NotFoundError.
+   */
+  cast(vote: VoteRecord): Promise<VoteRecord>;
+  get(id: string): Promise<VoteRecord | undefined>;
+  /** Votes on one item, newest first. */
+  listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<VoteRecord>>;
+  /** The item's totals; zeros for an item nobody voted on (or a file not recorded). */
+  totals(item: CommunityItem): Promise<VoteTotals>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly files: FileRepository;
   readonly analyses: AnalysisRepository;
   readonly users: UserRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly groups: GroupRepository;
+  readonly access: AccessRepository;
   readonly uploadTokens: UploadTokenRepository;
+  /** The embedded quota counters; bootstrap uses Redis's instead when ASSAY_REDIS_URL is set. */
+  readonly quotaCounters: QuotaCounters;
+  readonly comments: CommentRepository;
+  readonly votes: VoteRepository;
   /** Applies pending forward-only migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

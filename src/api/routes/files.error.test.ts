@@ -137,8 +137,9 @@ describe('files: errors', () => {
 
     it('an unknown relationship: 400 InvalidArgumentError in every form', async () => {
       const id = t.fake.seedFile(Buffer.from('rel')).sha256;
-      for (const url of [`/api/v3/files/${id}/comments`, `/api/v3/files/${id}/relationships/votes`, `/api/v3/files/${id}?relationships=analyses,comments`]) {
-        assertError(await t.app.inject({ method: 'GET', url, headers: admin }), 400, 'InvalidArgumentError', /Unknown relationship "(comments|votes)" for file objects/);
+      // (/files/{id}/comments and /votes are community routes, see comments.*.test.ts and votes.*.test.ts.)
+      for (const url of [`/api/v3/files/${id}/contacted_urls`, `/api/v3/files/${id}/relationships/votes`, `/api/v3/files/${id}?relationships=analyses,comments`]) {
+        assertError(await t.app.inject({ method: 'GET', url, headers: admin }), 400, 'InvalidArgumentError', /Unknown relationship "(contacted_urls|comments|votes)" for file objects/);
       }
     });
 

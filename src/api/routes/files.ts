@@ -36,7 +36,12 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
     const form = await readUploadForm(request, services.ingest, maxBytes);
     const upload: ReceivedUpload = form.upload;
     try {
-      const { analysisId } = await services.files.submit(upload, { principal: principalOf(request), name: form.name, password: form.password });
+      const { analysisId } = await services.files.submit(upload, {
+        principal: principalOf(request),
+        name: form.name,
+        password: form.password,
+        ...(form.private === undefined ? {} : { private: form.private }),
+      });
       return { data: analysisDescriptor(links, analysisId) };
     } catch (error) {
       await services.ingest.discard(upload).catch((e: unknown) => request.log.error({ err: e }, 'could not discard a staged upload'));
@@ -206,7 +211,7 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
     {
       config: { endpointGroup: endpointGroups.fileDownload },
       schema: {
-        summary: "Download a file's content (admin keys only)",
+        summary: "Download a file's content (keys with the download privilege)",
         tags,
         params: hashParams,
         produces: 'application/octet-stream',

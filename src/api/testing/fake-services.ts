@@ -25,7 +25,9 @@ export interface FakeState {
   analyses: Map<string, AnalysisRecord>;
   tokens: Map<string, { principal: Principal; used: boolean }>;
   admitted: Array<{ userId: string; group: string }>;
-  submissions: Array<{ sha256: string; name?: string; password?: string; userId: string }>;
+  /** Admissions whose in-flight slot the API released (once per request, when it ended). */
+  released: number;
+  submissions: Array<{ sha256: string; name?: string; password?: string; private?: boolean; userId: string }>;
   /** Users whose next admit is refused with QuotaExceededError. */
   overQuota: Set<string>;
   ready: boolean;
@@ -60,6 +62,7 @@ export async function createFakeServices(): Promise<FakeServices> {
     analyses: new Map(),
     tokens: new Map(),
     admitted: [],
+    released: 0,
     submissions: [],
     overQuota: new Set(),
     ready: true,
@@ -159,6 +162,9 @@ export async function createFakeServices(): Promise<FakeServices> {
           throw new AppError('QuotaExceededError', 'Quota exceeded', { headers: { 'retry-after': '60' } });
         }
         state.admitted.push({ userId: principal.userId, group: endpointGroup });
+        return () => {
+          state.released += 1;
+        };
       },
     },
     ingest: {
@@ -166,12 +172,12 @@ export async function createFakeServices(): Promise<FakeServices> {
       discard: (upload: ReceivedUpload) => blobs.discard({ path: upload.stagingPath }),
     },
     files: {
-      async submit(upload, { principal, name, password }) {
+      async submit(upload, { principal, name, password, private: isPrivate }) {
         const content = await readFile(upload.stagingPath);
         await unlink(upload.stagingPath);
         state.contents.set(upload.sha256, content);
         const file = recordFile(upload, upload.size, name);
-        state.submissions.push({ sha256: file.sha256, name, password, userId: principal.userId });
+        state.submissions.push({ sha256: file.sha256, name, password, userId: principal.userId, ...(isPrivate === undefined ? {} : { private: isPrivate }) });
         return { analysisId: createAnalysis(file, null).id };
       },
       async get(hash) {
@@ -181,7 +187,7 @@ export async function createFakeServices(): Promise<FakeServices> {
         return { analysisId: createAnalysis(findFile(hash), null).id };
       },
       async download(hash, principal) {
-        if (!principal.isAdmin) throw new AppError('ForbiddenError', 'Downloads need an admin key');
+        if (!principal.isAdmin && !principal.privileges.includes('download')) throw new AppError('ForbiddenError', 'Downloads need the download privilege');
         const file = findFile(hash);
         const content = state.contents.get(file.sha256) ?? Buffer.alloc(0);
         return { stream: Readable.from([content]), size: content.length, sha256: file.sha256 };
@@ -216,8 +222,34 @@ export async function createFakeServices(): Promise<FakeServices> {
         return entry.principal;
       },
     },
+    quotas: {
+      // Public-tier figures; every admission counts in every window, on the fake clock's day.
+      async overall(user) {
+        const userId = typeof user === 'string' ? user : user.userId;
+        const used = state.admitted.filter((a) => a.userId === userId).length;
+        const entry = (allowed: number) => ({ user: { allowed, used } });
+        return { api_requests_hourly: entry(240), api_requests_daily: entry(500), api_requests_monthly: entry(15_500) };
+      },
+      async apiUsage(userId) {
+        const total: Record<string, number> = {};
+        for (const a of state.admitted) if (a.userId === userId) total[a.group] = (total[a.group] ?? 0) + 1;
+        return { daily: { [new Date(state.now * 1000).toISOString().slice(0, 10)]: { ...total } }, total };
+      },
+    },
     plugins: { list: () => state.plugins },
     health: { ready: () => state.ready },
+    // Account routes are tested over the real service on SQLite (src/api/testing/accounts-app.ts); here any call fails loudly.
+    accounts: new Proxy({} as AppServices['accounts'], {
+      get: (_target, name) => async () => {
+        throw new Error(`accounts.${String(name)} is not faked; see src/api/testing/accounts-app.ts`);
+      },
+    }),
+    // Community routes are tested over the real service on SQLite (routes/comments.*.test.ts); here any call fails loudly.
+    community: new Proxy({} as AppServices['community'], {
+      get: (_target, name) => async () => {
+        throw new Error(`community.${String(name)} is not faked; see src/api/testing/community-app.ts`);
+      },
+    }),
     seedFile(content, options = {}) {
       const hashes = { md5: digest('md5', content), sha1: digest('sha1', content), sha256: digest('sha256', content) };
       const file = recordFile(hashes, content.length, options.name);

@@ -89,9 +89,16 @@ describe('receiveUpload', () => {
   });
 
   it('turns a failing body into BadRequestError and leaves nothing', async () => {
-    const body = new PassThrough();
-    body.write(randomBytes(3 * 1024 * 1024));
-    setTimeout(() => body.destroy(new Error('aborted')), 20);
+    // The body breaks on its second read, i.e. once the receiver is consuming it (a timer could
+    // fire before the receiver listens, on a loaded machine).
+    let reads = 0;
+    const body = new Readable({
+      read() {
+        reads += 1;
+        if (reads === 1) this.push(randomBytes(3 * 1024 * 1024));
+        else this.destroy(new Error('aborted'));
+      },
+    });
     await assert.rejects(
       receiveUpload(body, { maxBytes: 100_000_000, blobs }),
       (e: unknown) => e instanceof AppError && e.code === 'BadRequestError' && /aborted/.test(e.message),

@@ -1,27 +1,104 @@
-/** `assay user create`: makes a user and prints its API key as the last line of stdout. */
+/** `assay user create|list|disable|enable|set-tier|grant|revoke|set-quota`: users, directly on the store. */
 import type { Command } from 'commander';
-import { createUser } from '../../app/users.js';
-import { openStore } from '../../bootstrap/container.js';
-import { loadConfig } from '../../config/config.js';
-import { serverOptions, type ServerFlags, toConfigInput } from './server-options.js';
+import {
+  createUser,
+  effectivePrivileges,
+  grantPrivilege,
+  listUsers,
+  revokePrivilege,
+  setUserActive,
+  setUserTier,
+  updateUser,
+  type AccountDeps,
+} from '../../app/accounts/index.js';
+import type { UserRecord } from '../../store/ports.js';
+import { collect, dateOrDash, describeQuotas, note, out, quotaOptions, quotaPatch, storeCommand, table, withAccounts, type QuotaFlags } from './account-store.js';
+import type { ServerFlags } from './server-options.js';
+
+function privilegesOf(deps: AccountDeps, user: UserRecord): string {
+  // An admin holds everything; saying `admin` is clearer than listing it all.
+  const names = effectivePrivileges(user, deps.tiers)
+    .filter((g) => g.source !== 'admin')
+    .map((g) => (g.source === 'tier' ? `${g.name} (tier)` : g.name));
+  return names.length === 0 ? '-' : names.join(', ');
+}
+
+const summary = (deps: AccountDeps, user: UserRecord): string =>
+  `user "${user.name}": ${user.active ? 'active' : 'inactive'}, tier ${user.tier}, privileges ${privilegesOf(deps, user)}`;
 
 export function registerUser(program: Command): void {
-  const user = program.command('user').description('manage users and their API keys');
-  serverOptions(
-    user
-      .command('create <name>')
-      .description('create a user and print a new API key (stored hashed, shown once)')
-      .option('--admin', 'grant admin rights (downloads, user management)')
-      .option('--tier <tier>', 'quota tier', 'public'),
-  ).action(async (name: string, flags: ServerFlags & { admin?: boolean; tier: string }) => {
-    const config = loadConfig(toConfigInput(flags));
-    const { store, close } = await openStore(config);
-    try {
-      const { user: created, apiKey } = await createUser({ store, now: Date.now }, { name, admin: flags.admin, tier: flags.tier });
-      process.stderr.write(`created user "${created.name}"${created.isAdmin ? ' (admin)' : ''}, tier ${created.tier}\n`);
-      process.stdout.write(`${apiKey}\n`);
-    } finally {
-      await close();
-    }
+  const user = program.command('user').description('manage users (directly on the store; no API key needed)');
+
+  storeCommand(user, 'create <name>', 'create a user and print a new API key as the last line (stored hashed, shown once)')
+    .option('--admin', 'grant admin rights (user management, downloads, every privilege)')
+    .option('--tier <tier>', 'quota tier (see ASSAY_TIERS)', 'public')
+    .option('--group <group>', 'join this existing group')
+    .option('--privilege <name>', 'grant a privilege: download, private_scanning, intelligence, admin (repeatable)', collect, [])
+    .option('--email <address>', 'contact address')
+    .option('--label <label>', 'label of the first key')
+    .action(async (name: string, flags: ServerFlags & { admin?: boolean; tier: string; group?: string; privilege: string[]; email?: string; label?: string }) => {
+      await withAccounts(flags, async (deps) => {
+        const { user: created, apiKey, key } = await createUser(deps, {
+          name,
+          admin: flags.admin,
+          tier: flags.tier,
+          group: flags.group,
+          privileges: flags.privilege,
+          email: flags.email,
+          label: flags.label,
+        });
+        note(`created user "${created.name}"${created.isAdmin ? ' (admin)' : ''}, tier ${created.tier}${created.groupId ? `, group ${created.groupId}` : ''}, key ${key.keyId}`);
+        out(apiKey);
+      });
+    });
+
+  storeCommand(user, 'list', 'list users: tier, status, group, privileges in effect, last login').action(async (flags: ServerFlags) => {
+    await withAccounts(flags, async (deps) => {
+      const rows: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listUsers(deps, { limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const u of page.items) {
+          rows.push([u.name, u.tier, u.active ? 'active' : 'inactive', u.isAdmin ? 'yes' : 'no', u.groupId ?? '-', privilegesOf(deps, u), dateOrDash(u.lastLogin)]);
+        }
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      table(rows, ['NAME', 'TIER', 'STATUS', 'ADMIN', 'GROUP', 'PRIVILEGES', 'LAST LOGIN']);
+    });
   });
+
+  storeCommand(user, 'disable <name>', "disable a user: every request with their keys gets UserNotActiveError").action(async (name: string, flags: ServerFlags) => {
+    await withAccounts(flags, async (deps) => note(summary(deps, await setUserActive(deps, name, false))));
+  });
+
+  storeCommand(user, 'enable <name>', 'enable a disabled user again').action(async (name: string, flags: ServerFlags) => {
+    await withAccounts(flags, async (deps) => note(summary(deps, await setUserActive(deps, name, true))));
+  });
+
+  storeCommand(user, 'set-tier <name> <tier>', "change a user's quota tier (and the privileges it grants)").action(
+    async (name: string, tier: string, flags: ServerFlags) => {
+      await withAccounts(flags, async (deps) => note(summary(deps, await setUserTier(deps, name, tier))));
+    },
+  );
+
+  storeCommand(user, 'grant <name> <privilege>', 'grant a privilege: download, private_scanning, intelligence, admin').action(
+    async (name: string, privilege: string, flags: ServerFlags) => {
+      await withAccounts(flags, async (deps) => note(summary(deps, await grantPrivilege(deps, name, privilege))));
+    },
+  );
+
+  storeCommand(user, 'revoke <name> <privilege>', "revoke a privilege granted to the user (one from their tier stays)").action(
+    async (name: string, privilege: string, flags: ServerFlags) => {
+      await withAccounts(flags, async (deps) => note(summary(deps, await revokePrivilege(deps, name, privilege))));
+    },
+  );
+
+  quotaOptions(storeCommand(user, 'set-quota <name>', "override the tier's limits for one user; \"none\" removes an override")).action(
+    async (name: string, flags: ServerFlags & QuotaFlags) => {
+      await withAccounts(flags, async (deps) => {
+        const updated = await updateUser(deps, name, { quotaOverrides: quotaPatch(flags) });
+        note(`user "${updated.name}": quota overrides ${describeQuotas(updated.quotaOverrides)}`);
+      });
+    },
+  );
 }

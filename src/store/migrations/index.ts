@@ -6,13 +6,25 @@ import type { Migration } from 'kysely';
 import type { SqlDialect } from '../sql/schema.js';
 import { initialPostgres } from './postgres/0001-initial.js';
 import { initialSqlite } from './sqlite/0001-initial.js';
+import { accountsPostgres } from './postgres/0002-accounts.js';
+import { quotasPostgres } from './postgres/0003-quotas.js';
+import { communityPostgres } from './postgres/0004-community.js';
+import { accountsSqlite } from './sqlite/0002-accounts.js';
+import { quotasSqlite } from './sqlite/0003-quotas.js';
+import { communitySqlite } from './sqlite/0004-community.js';
 
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
     '0001-initial': initialSqlite,
+    '0002-accounts': accountsSqlite,
+    '0003-quotas': quotasSqlite,
+    '0004-community': communitySqlite,
   },
   postgres: {
     '0001-initial': initialPostgres,
+    '0002-accounts': accountsPostgres,
+    '0003-quotas': quotasPostgres,
+    '0004-community': communityPostgres,
   },
 };
 

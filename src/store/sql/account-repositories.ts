@@ -1,15 +1,24 @@
-/** Users, API keys and single-use upload tokens in SQL. */
+/** Users, groups, API keys, private-scanning access and single-use upload tokens in SQL. */
 import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import { apiKeyId } from '../../core/ids.js';
 import type {
+  AccessRepository,
   ApiKeyRecord,
   ApiKeyRepository,
+  GroupRecord,
+  GroupRepository,
+  NewApiKey,
+  NewUser,
+  Page,
+  QuotaOverrides,
   UploadTokenRepository,
   UserRecord,
   UserRepository,
+  UserUpdate,
 } from '../ports.js';
-import { isUniqueViolation } from './codec.js';
-import type { Database, UsersTable } from './schema.js';
+import { fromJson, isUniqueViolation, toJson } from './codec.js';
+import type { ApiKeysTable, Database, GroupsTable, UsersTable } from './schema.js';
 
 function toUserRecord(row: Selectable<UsersTable>): UserRecord {
   return {
@@ -19,7 +28,34 @@ function toUserRecord(row: Selectable<UsersTable>): UserRecord {
     tier: row.tier,
     active: row.active === 1,
     createdAt: row.created_at,
+    privileges: fromJson<string[]>(row.privileges),
+    groupId: row.group_id,
+    lastLogin: row.last_login,
+    email: row.email,
+    quotaOverrides: fromJson<QuotaOverrides>(row.quota_overrides),
   };
+}
+
+function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
+  return {
+    keyId: row.key_id,
+    keyHash: row.key_hash,
+    userId: row.user_id,
+    label: row.label,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+function toGroupRecord(row: Selectable<GroupsTable>): GroupRecord {
+  return { id: row.id, name: row.name, quotaOverrides: fromJson<QuotaOverrides>(row.quota_overrides), createdAt: row.created_at };
+}
+
+/** Only the three known windows, so stray keys in a caller's object never reach the column. */
+function overridesJson(overrides: QuotaOverrides | undefined): string {
+  const { requestsPerMinute, requestsPerDay, requestsPerMonth } = overrides ?? {};
+  return toJson({ requestsPerMinute, requestsPerDay, requestsPerMonth });
 }
 
 /** Runs an insert, turning a key or unique violation into the API's "already exists" error. */
@@ -32,10 +68,23 @@ async function insertOnce<T>(what: string, insert: () => Promise<T>): Promise<T>
   }
 }
 
+/** The cursor is the last id served, so paging stays stable while users are added. */
+const encodeCursor = (id: string): string => Buffer.from(JSON.stringify([id])).toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
+  } catch {
+    // fall through: any undecodable cursor is the caller's mistake
+  }
+  throw new AppError('InvalidArgumentError', 'Invalid cursor');
+}
+
 export class SqlUserRepository implements UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(user: UserRecord): Promise<UserRecord> {
+  async create(user: NewUser): Promise<UserRecord> {
     const row = await insertOnce(`User ${user.name}`, () =>
       this.db
         .insertInto('users')
@@ -46,6 +95,11 @@ export class SqlUserRepository implements UserRepository {
           tier: user.tier,
           active: user.active ? 1 : 0,
           created_at: user.createdAt,
+          privileges: toJson([...new Set(user.privileges ?? [])]),
+          group_id: user.groupId ?? null,
+          last_login: null,
+          email: user.email ?? null,
+          quota_overrides: overridesJson(user.quotaOverrides),
         })
         .returningAll()
         .executeTakeFirstOrThrow(),
@@ -62,23 +116,228 @@ export class SqlUserRepository implements UserRepository {
     const row = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
     return row && toUserRecord(row);
   }
+
+  async list(options: { limit: number; cursor?: string }): Promise<Page<UserRecord>> {
+    const limit = Math.max(1, Math.floor(options.limit));
+    let query = this.db.selectFrom('users').selectAll();
+    if (options.cursor !== undefined) query = query.where('id', '>', decodeCursor(options.cursor));
+    // One row past the page tells whether another page exists without a count.
+    const rows = await query.orderBy('id').limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map(toUserRecord);
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, cursor: encodeCursor(last.id) } : { items };
+  }
+
+  async update(id: string, update: UserUpdate): Promise<UserRecord | undefined> {
+    const set: Partial<Selectable<UsersTable>> = {};
+    if (update.isAdmin !== undefined) set.is_admin = update.isAdmin ? 1 : 0;
+    if (update.tier !== undefined) set.tier = update.tier;
+    if (update.active !== undefined) set.active = update.active ? 1 : 0;
+    if (update.groupId !== undefined) set.group_id = update.groupId;
+    if (update.email !== undefined) set.email = update.email;
+    if (update.quotaOverrides !== undefined) set.quota_overrides = overridesJson(update.quotaOverrides);
+    if (Object.keys(set).length === 0) return this.get(id);
+    const row = await this.db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+    return row && toUserRecord(row);
+  }
+
+  changePrivileges(id: string, change: { grant?: readonly string[]; revoke?: readonly string[] }): Promise<UserRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      // A no-op update first takes the row lock (PostgreSQL; SQLite holds the write lock already),
+      // so two concurrent grants both end up in the list.
+      const locked = await trx
+        .updateTable('users')
+        .set((eb) => ({ privileges: eb.ref('privileges') }))
+        .where('id', '=', id)
+        .returning('privileges')
+        .executeTakeFirst();
+      if (!locked) return undefined;
+      const revoke = new Set(change.revoke ?? []);
+      const next = [...new Set([...fromJson<string[]>(locked.privileges), ...(change.grant ?? [])])].filter((p) => !revoke.has(p));
+      const row = await trx
+        .updateTable('users')
+        .set({ privileges: toJson(next) })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toUserRecord(row);
+    });
+  }
+
+  async recordLogin(id: string, at: number, minIntervalSeconds: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ last_login: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_login', 'is', null), eb('last_login', '<=', at - minIntervalSeconds)]))
+      .execute();
+  }
+
+  async listByGroup(groupId: string): Promise<UserRecord[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where('group_id', '=', groupId).orderBy('id').execute();
+    return rows.map(toUserRecord);
+  }
+
+  async countByGroup(groupId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('members'))
+      .where('group_id', '=', groupId)
+      .executeTakeFirstOrThrow();
+    return Number(row.members);
+  }
+}
+
+/** A key id no key has yet; 32 random bits, so a second try is already rare. */
+async function freeKeyId(db: Kysely<Database>): Promise<string> {
+  for (;;) {
+    const keyId = apiKeyId();
+    const taken = await db.selectFrom('api_keys').select('key_id').where('key_id', '=', keyId).executeTakeFirst();
+    if (!taken) return keyId;
+  }
+}
+
+async function insertKey(db: Kysely<Database>, key: NewApiKey): Promise<ApiKeyRecord> {
+  const keyId = key.keyId ?? (await freeKeyId(db));
+  const row = await insertOnce('API key', () =>
+    db
+      .insertInto('api_keys')
+      .values({
+        key_hash: key.keyHash,
+        key_id: keyId,
+        user_id: key.userId,
+        label: key.label ?? null,
+        created_at: key.createdAt,
+        revoked_at: key.revokedAt,
+        last_used_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
+  return toApiKeyRecord(row);
 }
 
 export class SqlApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(key: ApiKeyRecord): Promise<void> {
-    await insertOnce('API key', () =>
-      this.db
-        .insertInto('api_keys')
-        .values({ key_hash: key.keyHash, user_id: key.userId, created_at: key.createdAt, revoked_at: key.revokedAt })
-        .execute(),
-    );
+  create(key: NewApiKey): Promise<ApiKeyRecord> {
+    return insertKey(this.db, key);
   }
 
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
     const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-    return row && { keyHash: row.key_hash, userId: row.user_id, createdAt: row.created_at, revokedAt: row.revoked_at };
+    return row && toApiKeyRecord(row);
+  }
+
+  async get(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+    return row && toApiKeyRecord(row);
+  }
+
+  async listForUser(userId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('key_id')
+      .execute();
+    return rows.map(toApiKeyRecord);
+  }
+
+  async revoke(keyId: string, at: number): Promise<ApiKeyRecord | undefined> {
+    await this.db.updateTable('api_keys').set({ revoked_at: at }).where('key_id', '=', keyId).where('revoked_at', 'is', null).execute();
+    return this.get(keyId);
+  }
+
+  rotate(keyId: string, replacement: Omit<NewApiKey, 'userId' | 'revokedAt'>): Promise<ApiKeyRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      // The guarded update decides the race: of two rotations of one key, one revokes it, the other gets nothing.
+      const old = await trx
+        .updateTable('api_keys')
+        .set({ revoked_at: replacement.createdAt })
+        .where('key_id', '=', keyId)
+        .where('revoked_at', 'is', null)
+        .returning(['user_id', 'label'])
+        .executeTakeFirst();
+      if (!old) return undefined;
+      return insertKey(trx, {
+        ...replacement,
+        userId: old.user_id,
+        revokedAt: null,
+        label: replacement.label === undefined ? old.label : replacement.label,
+      });
+    });
+  }
+
+  async recordUse(keyId: string, at: number, minIntervalSeconds: number): Promise<void> {
+    await this.db
+      .updateTable('api_keys')
+      .set({ last_used_at: at })
+      .where('key_id', '=', keyId)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', at - minIntervalSeconds)]))
+      .execute();
+  }
+}
+
+export class SqlGroupRepository implements GroupRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(group: GroupRecord): Promise<GroupRecord> {
+    const row = await insertOnce(`Group ${group.name}`, () =>
+      this.db
+        .insertInto('groups')
+        .values({ id: group.id, name: group.name, quota_overrides: overridesJson(group.quotaOverrides), created_at: group.createdAt })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+    return toGroupRecord(row);
+  }
+
+  async get(id: string): Promise<GroupRecord | undefined> {
+    const row = await this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toGroupRecord(row);
+  }
+
+  async list(): Promise<GroupRecord[]> {
+    const rows = await this.db.selectFrom('groups').selectAll().orderBy('id').execute();
+    return rows.map(toGroupRecord);
+  }
+
+  async setQuotaOverrides(id: string, overrides: QuotaOverrides): Promise<GroupRecord | undefined> {
+    const row = await this.db
+      .updateTable('groups')
+      .set({ quota_overrides: overridesJson(overrides) })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toGroupRecord(row);
+  }
+}
+
+export class SqlAccessRepository implements AccessRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async grantFile(sha256: string, owner: string): Promise<void> {
+    await this.db
+      .insertInto('file_access')
+      .values({ sha256, owner })
+      .onConflict((oc) => oc.columns(['sha256', 'owner']).doNothing())
+      .execute();
+  }
+
+  async fileOwners(sha256: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('file_access').select('owner').where('sha256', '=', sha256).orderBy('owner').execute();
+    return rows.map((r) => r.owner);
+  }
+
+  async setAnalysisOwner(analysisId: string, owner: string): Promise<void> {
+    await insertOnce(`Owner of analysis ${analysisId}`, () => this.db.insertInto('analysis_owners').values({ analysis_id: analysisId, owner }).execute());
+  }
+
+  async analysisOwner(analysisId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('analysis_owners').select('owner').where('analysis_id', '=', analysisId).executeTakeFirst();
+    return row?.owner;
   }
 }
 

@@ -45,13 +45,42 @@ export interface UsersTable {
   tier: string;
   active: number;
   created_at: number;
+  /** JSON array of privilege names granted directly. */
+  privileges: JsonText;
+  group_id: string | null;
+  last_login: number | null;
+  email: string | null;
+  /** JSON object: requestsPerMinute, requestsPerDay, requestsPerMonth, each optional. */
+  quota_overrides: JsonText;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  quota_overrides: JsonText;
+  created_at: number;
+}
+
+export interface FileAccessTable {
+  sha256: string;
+  /** `*`, `user:<id>` or `group:<id>`. */
+  owner: string;
+}
+
+export interface AnalysisOwnersTable {
+  analysis_id: string;
+  owner: string;
 }
 
 export interface ApiKeysTable {
   key_hash: string;
+  /** Public id, `k_` + 8 hex. */
+  key_id: string;
   user_id: string;
+  label: string | null;
   created_at: number;
   revoked_at: number | null;
+  last_used_at: number | null;
 }
 
 export interface UploadTokensTable {
@@ -59,6 +88,68 @@ export interface UploadTokensTable {
   user_id: string;
   expires_at: number;
   used_at: number | null;
+}
+
+export interface QuotaCountersTable {
+  counter_key: string;
+  count: number;
+  /** Unix seconds; at or past it the counter reads as zero. */
+  expires_at: number;
+}
+
+export interface ApiUsageTable {
+  user_id: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  endpoint_group: string;
+  count: number;
+}
+
+export interface CommentsTable {
+  id: string;
+  item_type: 'file' | 'url' | 'domain' | 'ip_address';
+  item_id: string;
+  author_id: string;
+  date: number;
+  text: string;
+  /** JSON array of the comment's hashtags. */
+  tags: JsonText;
+  positive: number;
+  negative: number;
+  abuse: number;
+}
+
+/** One row per tag of a comment, for `filter=tag:`; date copied so a tag's comments page by date. */
+export interface CommentTagsTable {
+  comment_id: string;
+  tag: string;
+  date: number;
+}
+
+export interface CommentVotesTable {
+  comment_id: string;
+  user_id: string;
+  verdict: 'positive' | 'negative' | 'abuse';
+  date: number;
+}
+
+export interface VotesTable {
+  id: string;
+  item_type: 'file' | 'url' | 'domain' | 'ip_address';
+  item_id: string;
+  user_id: string;
+  verdict: 'harmless' | 'malicious';
+  value: number;
+  date: number;
+}
+
+/** Vote totals of URLs, domains and IPs (files keep theirs on the files row). */
+export interface VoteTotalsTable {
+  item_type: 'url' | 'domain' | 'ip_address';
+  item_id: string;
+  harmless: number;
+  malicious: number;
+  reputation: number;
 }
 
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
@@ -84,8 +175,18 @@ export interface Database {
   analyses: AnalysesTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
+  groups: GroupsTable;
+  file_access: FileAccessTable;
+  analysis_owners: AnalysisOwnersTable;
   upload_tokens: UploadTokensTable;
   jobs: JobsTable;
+  comments: CommentsTable;
+  comment_tags: CommentTagsTable;
+  comment_votes: CommentVotesTable;
+  votes: VotesTable;
+  vote_totals: VoteTotalsTable;
+  quota_counters: QuotaCountersTable;
+  api_usage: ApiUsageTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -5,9 +5,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from '../ports.js';
 import { migrationsFor } from '../migrations/index.js';
-import { SqlApiKeyRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
+import { SqlAccessRepository, SqlApiKeyRepository, SqlGroupRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
 import { SqlAnalysisRepository } from './analysis-repository.js';
+import { SqlCommentRepository, SqlVoteRepository } from './community-repositories.js';
 import { SqlFileRepository } from './file-repository.js';
+import { SqlQuotaCounters } from './quota-counters.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /** What an SQL adapter opens: the store, and the same Kysely instance for the job queue to share. */
@@ -31,7 +33,12 @@ export class SqlStore implements Store {
   readonly analyses: SqlAnalysisRepository;
   readonly users: SqlUserRepository;
   readonly apiKeys: SqlApiKeyRepository;
+  readonly groups: SqlGroupRepository;
+  readonly access: SqlAccessRepository;
   readonly uploadTokens: SqlUploadTokenRepository;
+  readonly quotaCounters: SqlQuotaCounters;
+  readonly comments: SqlCommentRepository;
+  readonly votes: SqlVoteRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -41,7 +48,12 @@ export class SqlStore implements Store {
     this.analyses = new SqlAnalysisRepository(db);
     this.users = new SqlUserRepository(db);
     this.apiKeys = new SqlApiKeyRepository(db);
+    this.groups = new SqlGroupRepository(db);
+    this.access = new SqlAccessRepository(db);
     this.uploadTokens = new SqlUploadTokenRepository(db);
+    this.quotaCounters = new SqlQuotaCounters(db, dialect);
+    this.comments = new SqlCommentRepository(db);
+    this.votes = new SqlVoteRepository(db);
   }
 
   /**

@@ -1,0 +1,11 @@
+/** What the account use cases need: the store, the clock and the tier configuration. */
+import type { Store } from '../../store/ports.js';
+import type { TierPrivileges } from './privileges.js';
+
+export interface AccountDeps {
+  store: Store;
+  /** Milliseconds, like Date.now. */
+  now: () => number;
+  /** `config.tiers`: which tiers exist and the privileges each grants. Absent: any tier name, no tier privileges. */
+  tiers?: TierPrivileges;
+}

@@ -1,0 +1,151 @@
+/** Use cases for users: create (with a first key), the bootstrap admin key, authentication, status, tier, privileges. */
+import { AppError } from '../../core/errors.js';
+import { randomHex, toUnixSeconds } from '../../core/ids.js';
+import type { ApiKeyRecord, Page, UserRecord } from '../../store/ports.js';
+import { generateApiKey, hashApiKey, sameHash } from '../api-keys.js';
+import type { Principal } from '../principal.js';
+import type { AccountDeps } from './deps.js';
+import { principalOf } from './privileges.js';
+import { applyQuotaPatch, checkEmail, checkLabel, checkName, checkPrivilege, checkTier, type QuotaOverridesPatch } from './validation.js';
+
+/** last_login and a key's last_used_at are written at most this often, so authentication rarely writes. */
+export const LOGIN_RECORD_INTERVAL_S = 60;
+
+export interface NewUserInput {
+  name: string;
+  admin?: boolean;
+  tier?: string;
+  /** Id of an existing group to join. */
+  group?: string;
+  privileges?: readonly string[];
+  email?: string;
+  /** Label of the first key. */
+  label?: string;
+  /** Use this key instead of a random one (ASSAY_BOOTSTRAP_API_KEY). */
+  apiKey?: string;
+}
+
+/** Creates a user and their first API key; the key is returned here once and stored only hashed. */
+export async function createUser(deps: AccountDeps, input: NewUserInput): Promise<{ user: UserRecord; apiKey: string; key: ApiKeyRecord }> {
+  const name = checkName('User', input.name);
+  const tier = checkTier(input.tier ?? 'public', deps.tiers);
+  const granted = (input.privileges ?? []).map(checkPrivilege);
+  const label = checkLabel(input.label);
+  const email = checkEmail(input.email ?? null);
+  if (input.group !== undefined && !(await deps.store.groups.get(input.group))) {
+    throw new AppError('NotFoundError', `Group "${input.group}" not found`);
+  }
+  if (await deps.store.users.findByName(name)) throw new AppError('AlreadyExistsError', `User "${name}" already exists`);
+  const user = await deps.store.users.create({
+    id: name,
+    name,
+    // `admin` is kept as the admin flag, not in the privilege list, so there is one source of truth.
+    isAdmin: (input.admin ?? false) || granted.includes('admin'),
+    tier,
+    active: true,
+    createdAt: toUnixSeconds(deps.now()),
+    privileges: granted.filter((p) => p !== 'admin'),
+    groupId: input.group ?? null,
+    email,
+  });
+  const apiKey = input.apiKey ?? generateApiKey();
+  const key = await deps.store.apiKeys.create({ keyHash: hashApiKey(apiKey), userId: user.id, label, createdAt: user.createdAt, revokedAt: null });
+  return { user, apiKey, key };
+}
+
+/** Makes sure ASSAY_BOOTSTRAP_API_KEY belongs to an admin; creates `admin` (or a free name) if not. */
+export async function ensureBootstrapKey(deps: AccountDeps, apiKey: string): Promise<'created' | 'present'> {
+  if (await deps.store.apiKeys.findByHash(hashApiKey(apiKey))) return 'present';
+  const name = (await deps.store.users.findByName('admin')) ? `admin-${randomHex(3)}` : 'admin';
+  await createUser(deps, { name, admin: true, apiKey, label: 'bootstrap' });
+  return 'created';
+}
+
+/**
+ * Resolves an x-apikey value to its user's principal: AuthenticationRequiredError without a key,
+ * WrongCredentialsError for an unknown or revoked one, UserNotActiveError for a disabled user.
+ * Records last_login and the key's last use, at most once a minute each.
+ */
+export async function authenticate(deps: AccountDeps, apiKey: string | undefined): Promise<Principal> {
+  if (apiKey === undefined || apiKey === '') throw new AppError('AuthenticationRequiredError', 'X-Apikey header is missing');
+  const hash = hashApiKey(apiKey);
+  const key = await deps.store.apiKeys.findByHash(hash);
+  // The lookup is by hash, so it reveals nothing about how close a guess was; the constant-time
+  // comparison keeps it that way should the lookup ever become a prefix or range match.
+  if (!key || !sameHash(key.keyHash, hash) || key.revokedAt !== null) {
+    throw new AppError('WrongCredentialsError', 'Wrong API key');
+  }
+  const user = await deps.store.users.get(key.userId);
+  if (!user) throw new AppError('WrongCredentialsError', 'Wrong API key');
+  if (!user.active) throw new AppError('UserNotActiveError', `User "${user.name}" is not active`);
+  await recordUse(deps, user, key);
+  return principalOf(user, deps.tiers);
+}
+
+async function recordUse(deps: AccountDeps, user: UserRecord, key: ApiKeyRecord): Promise<void> {
+  const at = toUnixSeconds(deps.now());
+  const stale = (last: number | null) => last === null || at - last >= LOGIN_RECORD_INTERVAL_S;
+  try {
+    if (stale(user.lastLogin)) await deps.store.users.recordLogin(user.id, at, LOGIN_RECORD_INTERVAL_S);
+    if (stale(key.lastUsedAt)) await deps.store.apiKeys.recordUse(key.keyId, at, LOGIN_RECORD_INTERVAL_S);
+  } catch {
+    // Bookkeeping only: a failed write must not refuse a valid key (the request's own work reports a broken store).
+  }
+}
+
+/** A user by id, or by name (they are the same for users made here; bootstrap names may differ). */
+export async function findUser(deps: AccountDeps, idOrName: string): Promise<UserRecord> {
+  const user = (await deps.store.users.get(idOrName)) ?? (await deps.store.users.findByName(idOrName));
+  if (!user) throw new AppError('NotFoundError', `User "${idOrName}" not found`);
+  return user;
+}
+
+export function listUsers(deps: AccountDeps, options: { limit: number; cursor?: string }): Promise<Page<UserRecord>> {
+  return deps.store.users.list(options);
+}
+
+/** What an admin may change on a user in one step; see also grant/revoke and group membership. */
+export interface UserChange {
+  active?: boolean;
+  tier?: string;
+  /** null removes the address. */
+  email?: string | null;
+  quotaOverrides?: QuotaOverridesPatch;
+}
+
+export async function updateUser(deps: AccountDeps, idOrName: string, change: UserChange): Promise<UserRecord> {
+  const user = await findUser(deps, idOrName);
+  const updated = await deps.store.users.update(user.id, {
+    ...(change.active === undefined ? {} : { active: change.active }),
+    ...(change.tier === undefined ? {} : { tier: checkTier(change.tier, deps.tiers) }),
+    ...(change.email === undefined ? {} : { email: checkEmail(change.email) }),
+    ...(change.quotaOverrides === undefined ? {} : { quotaOverrides: applyQuotaPatch(user.quotaOverrides, change.quotaOverrides) }),
+  });
+  if (!updated) throw new AppError('NotFoundError', `User "${idOrName}" not found`);
+  return updated;
+}
+
+export const setUserActive = (deps: AccountDeps, idOrName: string, active: boolean): Promise<UserRecord> => updateUser(deps, idOrName, { active });
+
+export const setUserTier = (deps: AccountDeps, idOrName: string, tier: string): Promise<UserRecord> => updateUser(deps, idOrName, { tier });
+
+/** Grants a privilege; `admin` sets the admin flag. Granting one already held changes nothing. */
+export async function grantPrivilege(deps: AccountDeps, idOrName: string, privilege: string): Promise<UserRecord> {
+  const name = checkPrivilege(privilege);
+  const user = await findUser(deps, idOrName);
+  const updated = name === 'admin' ? await deps.store.users.update(user.id, { isAdmin: true }) : await deps.store.users.changePrivileges(user.id, { grant: [name] });
+  if (!updated) throw new AppError('NotFoundError', `User "${idOrName}" not found`);
+  return updated;
+}
+
+/**
+ * Revokes a privilege granted to the user; `admin` clears the admin flag. A privilege that comes
+ * only from the tier stays in effect (change the tier instead); revoking one not held changes nothing.
+ */
+export async function revokePrivilege(deps: AccountDeps, idOrName: string, privilege: string): Promise<UserRecord> {
+  const name = checkPrivilege(privilege);
+  const user = await findUser(deps, idOrName);
+  const updated = name === 'admin' ? await deps.store.users.update(user.id, { isAdmin: false }) : await deps.store.users.changePrivileges(user.id, { revoke: [name] });
+  if (!updated) throw new AppError('NotFoundError', `User "${idOrName}" not found`);
+  return updated;
+}

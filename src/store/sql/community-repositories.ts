@@ -1,0 +1,278 @@
+/**
+ * Comments and votes in SQL: comments with their tags and readers' votes, votes on objects that
+ * move the object's totals and reputation in the same transaction, newest-first cursor paging.
+ */
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import type { CommunityItem } from '../../core/community-ids.js';
+import { AppError } from '../../core/errors.js';
+import type {
+  CommentRecord,
+  CommentRepository,
+  CommentVerdict,
+  CommentVotes,
+  NewComment,
+  Page,
+  VoteRecord,
+  VoteRepository,
+  VoteTotals,
+} from '../ports.js';
+import { fromJson, isUniqueViolation, toJson } from './codec.js';
+import type { CommentsTable, Database, VotesTable } from './schema.js';
+
+function toCommentRecord(row: Selectable<CommentsTable>): CommentRecord {
+  return {
+    id: row.id,
+    itemType: row.item_type,
+    itemId: row.item_id,
+    authorId: row.author_id,
+    date: row.date,
+    text: row.text,
+    tags: fromJson<string[]>(row.tags),
+    votes: { positive: row.positive, negative: row.negative, abuse: row.abuse },
+  };
+}
+
+function toVoteRecord(row: Selectable<VotesTable>): VoteRecord {
+  return {
+    id: row.id,
+    itemType: row.item_type,
+    itemId: row.item_id,
+    userId: row.user_id,
+    verdict: row.verdict,
+    value: row.value,
+    date: row.date,
+  };
+}
+
+/** The cursor is the (date, id) of the last row served, so paging stays stable while rows are added. */
+function encodeCursor(row: { date: number; id: string }): string {
+  return Buffer.from(JSON.stringify([row.date, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { date: number; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && typeof value[1] === 'string') {
+      return { date: value[0] as number, id: value[1] };
+    }
+  } catch {
+    // fall through: an undecodable cursor is the caller's mistake
+  }
+  throw new AppError('InvalidArgumentError', 'Invalid cursor');
+}
+
+/** Rows strictly after the cursor in (date desc, id desc) order. */
+function afterCursor(cursor: string, dateColumn: string, idColumn: string): RawBuilder<SqlBool> {
+  const { date, id } = decodeCursor(cursor);
+  const d = sql.ref(dateColumn);
+  return sql<SqlBool>`(${d} < ${date} or (${d} = ${date} and ${sql.ref(idColumn)} < ${id}))`;
+}
+
+/** Queries fetch one row past the page, which tells whether another page exists without a count. */
+function pageOf<T extends { date: number; id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return rows.length > limit && last ? { items, cursor: encodeCursor(last) } : { items };
+}
+
+const pageLimit = (limit: number): number => Math.max(1, Math.floor(limit));
+
+export class SqlCommentRepository implements CommentRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(comment: NewComment): Promise<CommentRecord> {
+    try {
+      const row = await this.db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('comments')
+          .values({
+            id: comment.id,
+            item_type: comment.itemType,
+            item_id: comment.itemId,
+            author_id: comment.authorId,
+            date: comment.date,
+            text: comment.text,
+            tags: toJson(comment.tags),
+            positive: 0,
+            negative: 0,
+            abuse: 0,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const tags = [...new Set(comment.tags)];
+        if (tags.length > 0) {
+          await trx
+            .insertInto('comment_tags')
+            .values(tags.map((tag) => ({ comment_id: comment.id, tag, date: comment.date })))
+            .execute();
+        }
+        return inserted;
+      });
+      return toCommentRecord(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('AlreadyExistsError', `Comment "${comment.id}" already exists`, { cause: error });
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<CommentRecord | undefined> {
+    const row = await this.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toCommentRecord(row);
+  }
+
+  delete(id: string): Promise<boolean> {
+    // Children first and explicitly, so deleting never depends on SQLite's foreign_keys pragma.
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('comment_tags').where('comment_id', '=', id).execute();
+      await trx.deleteFrom('comment_votes').where('comment_id', '=', id).execute();
+      const result = await trx.deleteFrom('comments').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<CommentRecord>> {
+    const limit = pageLimit(options.limit);
+    let query = this.db.selectFrom('comments').selectAll().where('item_type', '=', item.type).where('item_id', '=', item.id);
+    if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));
+    const rows = await query.orderBy('date', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return pageOf(rows.map(toCommentRecord), limit);
+  }
+
+  async listLatest(options: { limit: number; cursor?: string; tag?: string }): Promise<Page<CommentRecord>> {
+    const limit = pageLimit(options.limit);
+    if (options.tag === undefined) {
+      let query = this.db.selectFrom('comments').selectAll();
+      if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));
+      const rows = await query.orderBy('date', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      return pageOf(rows.map(toCommentRecord), limit);
+    }
+    // Walks the (tag, date, comment_id) index; the date is copied there so no sort is needed.
+    let query = this.db
+      .selectFrom('comment_tags as t')
+      .innerJoin('comments as c', 'c.id', 't.comment_id')
+      .selectAll('c')
+      .where('t.tag', '=', options.tag);
+    if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 't.date', 't.comment_id'));
+    const rows = await query.orderBy('t.date', 'desc').orderBy('t.comment_id', 'desc').limit(limit + 1).execute();
+    return pageOf(rows.map(toCommentRecord), limit);
+  }
+
+  vote(commentId: string, userId: string, verdict: CommentVerdict, at: number): Promise<CommentVotes | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      // A no-op update takes the comment's row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE holds the
+      // write lock already), so concurrent voters recount one after another and none is lost.
+      const locked = await trx
+        .updateTable('comments')
+        .set((eb) => ({ positive: eb.ref('positive') }))
+        .where('id', '=', commentId)
+        .returning('id')
+        .executeTakeFirst();
+      if (!locked) return undefined;
+      await trx
+        .insertInto('comment_votes')
+        .values({ comment_id: commentId, user_id: userId, verdict, date: at })
+        .onConflict((oc) =>
+          oc.columns(['comment_id', 'user_id']).doUpdateSet((eb) => ({ verdict: eb.ref('excluded.verdict'), date: eb.ref('excluded.date') })),
+        )
+        .execute();
+      const counted = await trx
+        .selectFrom('comment_votes')
+        .select((eb) => ['verdict', eb.fn.countAll<number | string>().as('n')])
+        .where('comment_id', '=', commentId)
+        .groupBy('verdict')
+        .execute();
+      const votes: CommentVotes = { positive: 0, negative: 0, abuse: 0 };
+      for (const row of counted) votes[row.verdict] = Number(row.n);
+      await trx.updateTable('comments').set(votes).where('id', '=', commentId).execute();
+      return votes;
+    });
+  }
+}
+
+export class SqlVoteRepository implements VoteRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async cast(vote: VoteRecord): Promise<VoteRecord> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        // The insert comes first: a concurrent second vote of the same user waits on the unique
+        // index here and fails once the first commits, before either touches the totals.
+        await trx
+          .insertInto('votes')
+          .values({
+            id: vote.id,
+            item_type: vote.itemType,
+            item_id: vote.itemId,
+            user_id: vote.userId,
+            verdict: vote.verdict,
+            value: vote.value,
+            date: vote.date,
+          })
+          .execute();
+        const harmless = vote.verdict === 'harmless' ? 1 : 0;
+        const malicious = vote.verdict === 'malicious' ? 1 : 0;
+        if (vote.itemType === 'file') {
+          // Updating before reading takes the file's row lock, so the read-modify-write of the
+          // total_votes JSON below cannot lose another user's concurrent vote.
+          const file = await trx
+            .updateTable('files')
+            .set((eb) => ({ reputation: eb('reputation', '+', vote.value) }))
+            .where('sha256', '=', vote.itemId)
+            .returning('total_votes')
+            .executeTakeFirst();
+          if (!file) throw new AppError('NotFoundError', `File "${vote.itemId}" not found`);
+          const before = fromJson<Partial<Record<'harmless' | 'malicious', number>>>(file.total_votes);
+          const after = { harmless: (before.harmless ?? 0) + harmless, malicious: (before.malicious ?? 0) + malicious };
+          await trx.updateTable('files').set({ total_votes: toJson(after) }).where('sha256', '=', vote.itemId).execute();
+        } else {
+          await trx
+            .insertInto('vote_totals')
+            .values({ item_type: vote.itemType, item_id: vote.itemId, harmless, malicious, reputation: vote.value })
+            .onConflict((oc) =>
+              oc.columns(['item_type', 'item_id']).doUpdateSet((eb) => ({
+                harmless: eb('vote_totals.harmless', '+', eb.ref('excluded.harmless')),
+                malicious: eb('vote_totals.malicious', '+', eb.ref('excluded.malicious')),
+                reputation: eb('vote_totals.reputation', '+', eb.ref('excluded.reputation')),
+              })),
+            )
+            .execute();
+        }
+      });
+      return vote;
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new AppError('AlreadyExistsError', `User "${vote.userId}" has already voted on ${vote.itemType} "${vote.itemId}"`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<VoteRecord | undefined> {
+    const row = await this.db.selectFrom('votes').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toVoteRecord(row);
+  }
+
+  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<VoteRecord>> {
+    const limit = pageLimit(options.limit);
+    let query = this.db.selectFrom('votes').selectAll().where('item_type', '=', item.type).where('item_id', '=', item.id);
+    if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));
+    const rows = await query.orderBy('date', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return pageOf(rows.map(toVoteRecord), limit);
+  }
+
+  async totals(item: CommunityItem): Promise<VoteTotals> {
+    if (item.type === 'file') {
+      const file = await this.db.selectFrom('files').select(['reputation', 'total_votes']).where('sha256', '=', item.id).executeTakeFirst();
+      if (!file) return { harmless: 0, malicious: 0, reputation: 0 };
+      const votes = fromJson<Partial<Record<'harmless' | 'malicious', number>>>(file.total_votes);
+      return { harmless: votes.harmless ?? 0, malicious: votes.malicious ?? 0, reputation: file.reputation };
+    }
+    const row = await this.db
+      .selectFrom('vote_totals')
+      .select(['harmless', 'malicious', 'reputation'])
+      .where('item_type', '=', item.type)
+      .where('item_id', '=', item.id)
+      .executeTakeFirst();
+    return row ?? { harmless: 0, malicious: 0, reputation: 0 };
+  }
+}
