@@ -99,6 +99,24 @@ describe('private scanning', () => {
     assert.equal(await messageOf(upload.sha256), (await messageOf('0'.repeat(64))).replace('0'.repeat(64), upload.sha256));
   });
 
+  test('comments and votes on a private file are hidden from outsiders everywhere', async () => {
+    const upload = await received('private comment target');
+    await services.files.submit(upload, { principal: who.alice!, private: true });
+    const comment = await services.community.addComment('files', upload.sha256, 'internal note #secretproject', who.alice!);
+    const vote = await services.community.addVote('files', upload.sha256, 'malicious', who.alice!);
+    const latest = (p: typeof who.alice) => services.community.latestComments({ limit: 10, filter: 'tag:secretproject' }, p!);
+    assert.deepEqual((await latest(who.alice)).items.map((c) => c.id), [comment.id]);
+    assert.equal((await services.community.getVote(vote.id, who.alice!)).id, vote.id);
+    for (const outsider of [who.bob!, who.dave!]) {
+      const page = await latest(outsider);
+      assert.deepEqual(page.items, []);
+      assert.equal(page.cursor, undefined, 'no empty page with a cursor');
+      await assert.rejects(services.community.getComment(comment.id, outsider), rejectsWith('NotFoundError'));
+      await assert.rejects(services.community.getVote(vote.id, outsider), rejectsWith('NotFoundError'));
+      await assert.rejects(services.community.voteOnComment(comment.id, 'abuse', outsider), rejectsWith('NotFoundError'));
+    }
+  });
+
   test('without a group the submitter alone sees it', async () => {
     const upload = await received('dave only');
     const { analysisId } = await services.files.submit(upload, { principal: who.dave!, private: true });

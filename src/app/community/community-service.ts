@@ -15,7 +15,7 @@ import {
 } from '../../core/community-ids.js';
 import { AppError } from '../../core/errors.js';
 import { randomHex, toUnixSeconds } from '../../core/ids.js';
-import type { CommentVerdict, FileRecord, Store, VoteVerdict } from '../../store/ports.js';
+import type { CommentRecord, CommentVerdict, FileRecord, Store, VoteVerdict } from '../../store/ports.js';
 import type { Principal } from '../principal.js';
 import type { AppServices } from '../services.js';
 
@@ -67,9 +67,22 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
     return { type: communityCollections[collection], id: canonical };
   }
 
-  async function findComment(id: string) {
+  /** Whether the principal may see the item: files follow the file service's visibility (private submissions). */
+  async function canSee(item: { itemType: string; itemId: string }, principal: Principal): Promise<boolean> {
+    if (item.itemType !== 'file') return true;
+    try {
+      await deps.findFile(item.itemId, principal);
+      return true;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NotFoundError') return false;
+      throw error;
+    }
+  }
+
+  /** A comment the principal may see; one on a file hidden from them is NotFoundError, as an unknown one. */
+  async function findComment(id: string, principal: Principal) {
     const comment = await store.comments.get(id);
-    if (!comment) throw new AppError('NotFoundError', `Comment "${id}" not found`);
+    if (!comment || !(await canSee(comment, principal))) throw new AppError('NotFoundError', `Comment "${id}" not found`);
     return comment;
   }
 
@@ -93,12 +106,24 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
       });
     },
 
-    latestComments: (options) => store.comments.listLatest({ limit: options.limit, cursor: options.cursor, tag: tagOfFilter(options.filter) }),
+    async latestComments(options, principal) {
+      const tag = tagOfFilter(options.filter);
+      // Comments on files hidden from the principal are dropped; pages are read on until one has
+      // something to show or there are no more, since a page must never be empty with a cursor.
+      let cursor = options.cursor;
+      for (;;) {
+        const page = await store.comments.listLatest({ limit: options.limit, cursor, tag });
+        const visible: CommentRecord[] = [];
+        for (const comment of page.items) if (await canSee(comment, principal)) visible.push(comment);
+        if (visible.length > 0 || page.cursor === undefined) return { items: visible, cursor: page.cursor };
+        cursor = page.cursor;
+      }
+    },
 
-    getComment: (id) => findComment(id),
+    getComment: (id, principal) => findComment(id, principal),
 
     async deleteComment(id, principal) {
-      const comment = await findComment(id);
+      const comment = await findComment(id, principal);
       if (comment.authorId !== principal.userId && !principal.isAdmin) {
         throw new AppError('ForbiddenError', 'Only the author of a comment or an admin can delete it');
       }
@@ -110,6 +135,7 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
       if (!isCommentVerdict(verdict)) {
         throw new AppError('InvalidArgumentError', `Comment vote must be one of ${commentVerdicts.join(', ')}`);
       }
+      await findComment(id, principal);
       const votes = await store.comments.vote(id, principal.userId, verdict, date());
       if (!votes) throw new AppError('NotFoundError', `Comment "${id}" not found`);
       return votes;
@@ -135,9 +161,9 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
       });
     },
 
-    async getVote(id) {
+    async getVote(id, principal) {
       const vote = await store.votes.get(id);
-      if (!vote) throw new AppError('NotFoundError', `Vote "${id}" not found`);
+      if (!vote || !(await canSee(vote, principal))) throw new AppError('NotFoundError', `Vote "${id}" not found`);
       return vote;
     },
   };
