@@ -26,7 +26,7 @@ async function skipReason(): Promise<string | undefined> {
   return undefined;
 }
 
-test('vt-py scans, looks up and gets NotFoundError unchanged', { skip: await skipReason() }, async () => {
+test('vt-py scans, looks up, gets NotFoundError, and QuotaExceededError on a public key, unchanged', { skip: await skipReason() }, async () => {
   const server = await startServer();
   try {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'vtpy-check.py');
@@ -43,6 +43,16 @@ test('vt-py scans, looks up and gets NotFoundError unchanged', { skip: await ski
     assert.equal(facts.unknown_error, 'NotFoundError');
     assert.ok(facts.engines.includes('ClamAV'));
     assert.ok(facts.analyses_iterated >= 1);
+
+    // A public-tier key: quota look-ups are free, the 5th counted request in a minute is refused.
+    const created = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'user', 'create', 'vtpy-public', '--data', server.dataDir]);
+    const publicKey = created.stdout.trim().split('\n').pop()!;
+    const quotaScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'vtpy-quota.py');
+    const quota = await run(python, [quotaScript, server.url, publicKey, facts.file_id], { env: { ...process.env, PYTHONPATH: vtpyDir }, timeout: 60_000 });
+    const q = JSON.parse(quota.stdout.trim().split('\n').pop()!);
+    assert.deepEqual(q.quota_keys, ['api_requests_daily', 'api_requests_hourly', 'api_requests_monthly']);
+    assert.equal(q.daily.allowed, 500);
+    assert.deepEqual(q.codes, ['ok', 'ok', 'ok', 'ok', 'QuotaExceededError']);
   } finally {
     await server.stop();
   }
