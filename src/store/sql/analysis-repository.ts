@@ -1,10 +1,10 @@
 /** Analyses in SQL: lifecycle, the one-transaction completion that also updates the file, cursor paging. */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { AppError } from '../../core/errors.js';
 import { emptyStats, type AnalysisStats, type EngineResult } from '../../core/verdict.js';
 import type { AnalysisRecord, AnalysisRepository, FileAnalysisOutcome, Page } from '../ports.js';
 import { affectedRows, fromJson, toJson } from './codec.js';
 import type { AnalysesTable, Database } from './schema.js';
+import { decodeCursor, encodeCursor } from './date-id-cursor.js';
 
 function toAnalysisRecord(row: Selectable<AnalysesTable>): AnalysisRecord {
   return {
@@ -17,23 +17,6 @@ function toAnalysisRecord(row: Selectable<AnalysesTable>): AnalysisRecord {
     stats: fromJson<AnalysisStats>(row.stats),
     completedAt: row.completed_at,
   };
-}
-
-/** The cursor is the sort key of the last row served, so paging stays stable while rows are added. */
-function encodeCursor(row: { date: number; id: string }): string {
-  return Buffer.from(JSON.stringify([row.date, row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { date: number; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && typeof value[1] === 'string') {
-      return { date: value[0] as number, id: value[1] };
-    }
-  } catch {
-    // fall through: any undecodable cursor is the caller's mistake, not ours
-  }
-  throw new AppError('InvalidArgumentError', 'Invalid cursor');
 }
 
 /** Attributes merge shallowly (new keys replace old ones); tags are a union in first-seen order. */

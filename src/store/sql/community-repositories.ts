@@ -18,6 +18,7 @@ import type {
 } from '../ports.js';
 import { fromJson, isUniqueViolation, toJson } from './codec.js';
 import type { CommentsTable, Database, VotesTable } from './schema.js';
+import { decodeCursor, encodeCursor } from './date-id-cursor.js';
 
 function toCommentRecord(row: Selectable<CommentsTable>): CommentRecord {
   return {
@@ -42,23 +43,6 @@ function toVoteRecord(row: Selectable<VotesTable>): VoteRecord {
     value: row.value,
     date: row.date,
   };
-}
-
-/** The cursor is the (date, id) of the last row served, so paging stays stable while rows are added. */
-function encodeCursor(row: { date: number; id: string }): string {
-  return Buffer.from(JSON.stringify([row.date, row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { date: number; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && typeof value[1] === 'string') {
-      return { date: value[0] as number, id: value[1] };
-    }
-  } catch {
-    // fall through: an undecodable cursor is the caller's mistake
-  }
-  throw new AppError('InvalidArgumentError', 'Invalid cursor');
 }
 
 /** Rows strictly after the cursor in (date desc, id desc) order. */
