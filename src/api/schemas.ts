@@ -165,6 +165,19 @@ export const relationshipsQuery = (names: readonly string[]): Schema => ({
   properties: { relationships: { type: 'string', description: `Comma-separated relationships to include: ${names.join(', ')}` } },
 });
 
+/** An OpenAPI JSON request body with the given schema. */
+export const jsonRequestBody = (schema: Schema): Schema => ({ required: true, content: { 'application/json': { schema } } });
+
+/**
+ * An OpenAPI request body in VT's object form, `{"data": {"type", "attributes"}}`; `data.attributes`
+ * is required as soon as one attribute is.
+ */
+export function vtObjectRequestBody(type: string, properties: Schema, required: string[] = []): Schema {
+  const attributes = { type: 'object', required, properties };
+  const data = { type: 'object', ...(required.length > 0 ? { required: ['attributes'] } : {}), properties: { type: { const: type }, attributes } };
+  return jsonRequestBody({ type: 'object', required: ['data'], properties: { data } });
+}
+
 export const uploadRequestBody: Schema = {
   required: true,
   content: {

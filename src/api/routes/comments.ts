@@ -17,7 +17,7 @@ import { collection } from '../envelope.js';
 import { postedAttributes, postedString, stringAttribute } from '../json-body.js';
 import { fileObject } from '../objects.js';
 import { pageSize } from '../params.js';
-import { collectionOf, dataOf, fileObjectSchema, idParams, pageQuery } from '../schemas.js';
+import { collectionOf, dataOf, fileObjectSchema, idParams, jsonRequestBody, pageQuery, vtObjectRequestBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 interface CommentRoute {
@@ -61,27 +61,7 @@ function parseCommentRelationships(value: string | undefined): CommentRelationsh
   return names as CommentRelationship[];
 }
 
-const requestBody = {
-  required: true,
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        required: ['data'],
-        properties: {
-          data: {
-            type: 'object',
-            required: ['attributes'],
-            properties: {
-              type: { const: 'comment' },
-              attributes: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1 } } },
-            },
-          },
-        },
-      },
-    },
-  },
-};
+const requestBody = vtObjectRequestBody('comment', { text: { type: 'string', minLength: 1 } }, ['text']);
 
 export async function commentRoutes(app: FastifyInstance, { services, links }: RouteDeps): Promise<void> {
   /** A page of comments as a VT collection, with the relationships asked for inlined in each. */
@@ -198,10 +178,7 @@ export async function commentRoutes(app: FastifyInstance, { services, links }: R
         summary: 'Vote on a comment: positive, negative or abuse; a later vote replaces your earlier one',
         tags,
         params: commentParams,
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: { type: 'object', required: ['data'], properties: { data: { type: 'string', enum: ['positive', 'negative', 'abuse'] } } } } },
-        },
+        requestBody: jsonRequestBody({ type: 'object', required: ['data'], properties: { data: { type: 'string', enum: ['positive', 'negative', 'abuse'] } } }),
         response: { 200: dataOf(commentVotesSchema) },
       },
     },

@@ -5,7 +5,7 @@ import { groupObject, groupObjectSchema, onlyAttributes, optionalString, postedU
 import { endpointGroups, principalOf } from '../auth.js';
 import { collection } from '../envelope.js';
 import { postedAttributes } from '../json-body.js';
-import { collectionOf, dataOf, idParams } from '../schemas.js';
+import { collectionOf, dataOf, idParams, jsonRequestBody, vtObjectRequestBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 interface IdRoute {
@@ -19,26 +19,7 @@ const groupParams = idParams('Group id (its name)');
 const createExample = '{"data": {"type": "group", "attributes": {"name": "soc", "quotas": {"requests_per_day": 20000}}}}';
 const updateExample = '{"data": {"type": "group", "attributes": {"quotas": {"requests_per_minute": 100, "requests_per_month": null}}}}';
 
-const groupBody = (required: string[]) => ({
-  required: true,
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        required: ['data'],
-        properties: {
-          data: {
-            type: 'object',
-            properties: {
-              type: { const: 'group' },
-              attributes: { type: 'object', required, properties: { name: { type: 'string' }, quotas: quotasRequestSchema } },
-            },
-          },
-        },
-      },
-    },
-  },
-});
+const groupBody = (required: string[]) => vtObjectRequestBody('group', { name: { type: 'string' }, quotas: quotasRequestSchema }, required);
 
 export async function groupRoutes(app: FastifyInstance, { services, links }: RouteDeps): Promise<void> {
   app.get<IdRoute>(
@@ -122,20 +103,7 @@ export async function groupRoutes(app: FastifyInstance, { services, links }: Rou
         description: 'Body: {"data": [{"type": "user", "id": "alice"}]}. A member of another group is refused with AlreadyExistsError.',
         tags: adminTags,
         params: groupParams,
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['data'],
-                properties: {
-                  data: { type: 'array', items: { type: 'object', required: ['id'], properties: { type: { const: 'user' }, id: { type: 'string' } } } },
-                },
-              },
-            },
-          },
-        },
+        requestBody: jsonRequestBody({ type: 'object', required: ['data'], properties: { data: { type: 'array', items: { type: 'object', required: ['id'], properties: { type: { const: 'user' }, id: { type: 'string' } } } } } }),
         response: { 200: dataOf(groupObjectSchema) },
       },
     },

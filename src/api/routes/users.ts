@@ -19,7 +19,7 @@ import { endpointGroups, principalOf } from '../auth.js';
 import { collection } from '../envelope.js';
 import { postedAttributes } from '../json-body.js';
 import { pageSize } from '../params.js';
-import { collectionOf, dataOf, idParams, pageQuery } from '../schemas.js';
+import { collectionOf, dataOf, idParams, pageQuery, vtObjectRequestBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 interface IdRoute {
@@ -36,12 +36,6 @@ const createExample = '{"data": {"type": "user", "attributes": {"name": "alice",
 const updateExample = '{"data": {"type": "user", "attributes": {"status": "inactive"}}}';
 const keyExample = '{"data": {"type": "api_key", "attributes": {"label": "ci"}}}';
 
-const jsonBody = (schema: Record<string, unknown>) => ({ required: true, content: { 'application/json': { schema } } });
-const attributesBody = (type: string, properties: Record<string, unknown>, required: string[] = []) => ({
-  type: 'object',
-  required: ['data'],
-  properties: { data: { type: 'object', properties: { type: { const: type }, attributes: { type: 'object', required, properties } } } },
-});
 
 export async function userRoutes(app: FastifyInstance, { services, links }: RouteDeps): Promise<void> {
   app.get<IdRoute>(
@@ -124,8 +118,7 @@ export async function userRoutes(app: FastifyInstance, { services, links }: Rout
       schema: {
         summary: 'Create a user and their first API key (admin); the key is in meta.apikey, shown once',
         tags: adminTags,
-        requestBody: jsonBody(
-          attributesBody(
+        requestBody: vtObjectRequestBody(
             'user',
             {
               name: { type: 'string' },
@@ -138,7 +131,6 @@ export async function userRoutes(app: FastifyInstance, { services, links }: Rout
             },
             ['name'],
           ),
-        ),
         response: { 200: issuedKeyResponseSchema(userObjectSchema) },
       },
     },
@@ -172,14 +164,12 @@ export async function userRoutes(app: FastifyInstance, { services, links }: Rout
         description: 'Attributes left out stay as they are; in quotas, null removes an override.',
         tags: adminTags,
         params: userParams,
-        requestBody: jsonBody(
-          attributesBody('user', {
+        requestBody: vtObjectRequestBody('user', {
             status: { type: 'string', enum: ['active', 'inactive'] },
             tier: { type: 'string' },
             email: { type: ['string', 'null'] },
             quotas: quotasRequestSchema,
           }),
-        ),
         response: { 200: dataOf(userObjectSchema) },
       },
     },

@@ -6,7 +6,7 @@ import { communityItemParams, voteObject, voteObjectSchema } from '../community-
 import { collection } from '../envelope.js';
 import { postedAttributes, stringAttribute } from '../json-body.js';
 import { pageSize } from '../params.js';
-import { collectionOf, dataOf, idParams, pageQuery } from '../schemas.js';
+import { collectionOf, dataOf, idParams, pageQuery, vtObjectRequestBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 interface VoteRoute {
@@ -18,28 +18,7 @@ const config = { endpointGroup: endpointGroups.votes };
 
 const POST_VOTE_EXAMPLE = '{"data": {"type": "vote", "attributes": {"verdict": "malicious"}}}';
 
-
-const requestBody = {
-  required: true,
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        required: ['data'],
-        properties: {
-          data: {
-            type: 'object',
-            required: ['attributes'],
-            properties: {
-              type: { const: 'vote' },
-              attributes: { type: 'object', required: ['verdict'], properties: { verdict: { type: 'string', enum: ['harmless', 'malicious'] } } },
-            },
-          },
-        },
-      },
-    },
-  },
-};
+const requestBody = vtObjectRequestBody('vote', { verdict: { type: 'string', enum: ['harmless', 'malicious'] } }, ['verdict']);
 
 export async function voteRoutes(app: FastifyInstance, { services, links }: RouteDeps): Promise<void> {
   for (const [itemCollection, type] of Object.entries(communityCollections) as Array<[CommunityCollection, string]>) {
