@@ -95,3 +95,85 @@ export class PluginError extends Error {
     this.name = 'PluginError';
   }
 }
+
+/** What the safe fetcher recorded about a URL's page, as URL engines see it (no HTTP client, no storage). */
+export interface FetchedPage {
+  finalUrl: string;
+  statusCode: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  /** Up to the fetcher's byte limit; decoded as UTF-8 (latin1 when not valid UTF-8). */
+  bodyText?: string;
+  /** sha256 of the body bytes received, when a body was received. */
+  bodySha256?: string;
+  /** Verdicts the file engines gave the body (stored and analysed as a file), when known. */
+  bodyVerdicts?: ReadonlyArray<{ engine: string; category: string; result: string | null }>;
+}
+
+/** A URL as a URL engine sees it. */
+export interface UrlInput {
+  /** As submitted. */
+  url: string;
+  /** Canonical form (core/url-canonical.ts); its sha256 is the URL's id. */
+  canonicalUrl: string;
+  /** Lower-case, punycode host (no brackets for IPv6). */
+  host: string;
+  /** Absent when the URL was not fetched (refused, failed, or fetching disabled). */
+  page?: FetchedPage;
+}
+
+/** VT's URL verdict categories (plus what the pipeline adds: timeout). */
+export type UrlCategory = 'malicious' | 'suspicious' | 'undetected' | 'harmless';
+
+export interface UrlVerdict {
+  category: UrlCategory;
+  /** VT's result text for URLs: `clean`, `unrated`, `malicious`, `phishing`, a signal name... */
+  result: string;
+  method: string;
+  /** Engine's data date as YYYYMMDD (a feed's date), when it has one. */
+  engineUpdate?: string;
+}
+
+/** A URL verdict engine (blocklists fed by imported feeds, heuristics). */
+export interface UrlEngine {
+  readonly manifest: PluginManifest;
+  start(): Promise<Readiness>;
+  status(): Readiness;
+  scanUrl(input: UrlInput, signal: AbortSignal): Promise<UrlVerdict>;
+  close(): Promise<void>;
+}
+
+/** What an intel source is asked about: a domain (lower-case punycode) or an IP address (canonical text). */
+export type IntelTarget = { kind: 'domain'; name: string } | { kind: 'ip'; address: string };
+
+/** One observed DNS answer, kept as a passive-DNS resolution. */
+export interface ObservedResolution {
+  hostName: string;
+  ipAddress: string;
+  /** Who answered, e.g. `assay-dns` or a resolver address. */
+  resolver: string;
+}
+
+export interface IntelResult {
+  /** VT attributes of the domain or ip_address object this source fills (e.g. last_dns_records, whois, asn). */
+  attributes: Record<string, unknown>;
+  resolutions?: ObservedResolution[];
+}
+
+/** An enrichment source for domains and IPs (dns, rdap, tls, geo). Cached by the app with `cacheTtlMs`. */
+export interface IntelSource {
+  readonly manifest: PluginManifest;
+  /** How long an answer stays fresh; past it the app serves the stale answer while it refreshes. */
+  readonly cacheTtlMs: number;
+  start(): Promise<Readiness>;
+  status(): Readiness;
+  lookup(target: IntelTarget, signal: AbortSignal): Promise<IntelResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Resolves a host and vets every address against the fetch policy (no loopback, private,
+ * link-local, metadata... unless allow-listed); returns the one address to connect to, or throws
+ * PluginError('address-refused', reason). Given to plugins that open connections themselves (tls).
+ */
+export type ConnectGuard = (host: string, signal: AbortSignal) => Promise<{ address: string; family: 4 | 6 }>;
