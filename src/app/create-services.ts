@@ -14,6 +14,9 @@ import { receiveUpload } from './ingest/receive-upload.js';
 import { createQuotaService, type QuotaOverridesLookup } from './quotas/quota-service.js';
 import type { AppServices } from './services.js';
 import { createUploadTokenService } from './upload-tokens.js';
+import type { AccountService } from './accounts/account-service.js';
+import { ShortLivedCache } from './accounts/short-lived-cache.js';
+import type { Credential } from './accounts/users.js';
 import { authenticate } from './users.js';
 
 export interface ServiceDeps {
@@ -39,16 +42,38 @@ export interface ServiceDeps {
   quotaTiers?: Readonly<Record<string, TierConfig>>;
   /** Per-user and per-group quota overrides; default: read from the store's users and groups. */
   quotaOverrides?: QuotaOverridesLookup;
+  /**
+   * How long an authenticated key and a user's quota overrides are reused without reading the
+   * store again (default 5 s; 0 reads every time). Changes through this process apply at once.
+   */
+  credentialCacheMs?: number;
+  /** A failed background write (quota counts kept in memory); the write is retried. */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 export function createServices(deps: ServiceDeps): AppServices {
   const { store, blobs, now } = deps;
+  const cacheMs = deps.credentialCacheMs ?? 5_000;
+  const credentials = new ShortLivedCache<Credential>(cacheMs, now);
+  const overrides = cachedOverrides(deps.quotaOverrides ?? quotaOverridesOf(store), new ShortLivedCache(cacheMs, now));
+  const forgetAccounts = () => {
+    credentials.clear();
+    overrides.cache.clear();
+  };
+  // Another process (the CLI revoking a key) changed the store: drop what was cached at once.
+  let seenMarker = store.changeMarker();
+  const forgetIfChangedElsewhere = () => {
+    const marker = store.changeMarker();
+    if (marker !== seenMarker) forgetAccounts();
+    seenMarker = marker;
+  };
   const files = createFileService({ store, blobs, queue: deps.queue, now, unpacker: deps.unpacker, unpackLimits: deps.unpackLimits });
   const quotas = createQuotaService({
     counters: deps.quotaCounters ?? store.quotaCounters,
     tiers: deps.quotaTiers ?? defaultTiers,
     now,
-    overrides: deps.quotaOverrides ?? quotaOverridesOf(store),
+    overrides: overrides.lookup,
+    onFlushError: deps.onBackgroundError,
     subjectOf: async (userId) => {
       const user = await store.users.get(userId);
       return user && principalOf(user, deps.tiers);
@@ -56,10 +81,13 @@ export function createServices(deps: ServiceDeps): AppServices {
   });
   return {
     auth: {
-      authenticate: (apiKey) => authenticate({ store, now, tiers: deps.tiers }, apiKey),
+      authenticate: (apiKey) => {
+        forgetIfChangedElsewhere();
+        return authenticate({ store, now, tiers: deps.tiers }, apiKey, credentials);
+      },
       admit: (principal, endpointGroup) => quotas.admit(principal, endpointGroup),
     },
-    accounts: createAccountService({ store, now, tiers: deps.tiers }),
+    accounts: clearingOnChange(createAccountService({ store, now, tiers: deps.tiers }), forgetAccounts),
     quotas: { overall: (user) => quotas.overall(user), apiUsage: (userId, start, end) => quotas.apiUsage(userId, start, end) },
     ingest: {
       receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs, hashPool: deps.hashPool }),
@@ -84,7 +112,32 @@ export function createServices(deps: ServiceDeps): AppServices {
       ],
     },
     health: { ready: deps.isReady },
+    close: () => quotas.close(),
     // Files are found through the file service, so comments and votes see exactly the files it shows.
     community: createCommunityService({ store, now, findFile: (hash, principal) => files.get(hash, principal) }),
   };
+}
+
+function cachedOverrides(lookup: QuotaOverridesLookup, cache: ShortLivedCache<Awaited<ReturnType<QuotaOverridesLookup>>>) {
+  return {
+    cache,
+    lookup: (async (principal) => (await cache.getOrLoad(`${principal.userId}\0${principal.groupId ?? ''}`, () => lookup(principal)))!) as QuotaOverridesLookup,
+  };
+}
+
+/** Every account change made through the API clears the caches, so a revoked key fails on its next request. */
+function clearingOnChange(service: AccountService, clear: () => void): AccountService {
+  const wrapped = { ...service };
+  for (const name of Object.keys(service) as Array<keyof AccountService>) {
+    if (name.startsWith('get') || name.startsWith('list')) continue;
+    const method = service[name] as (...args: unknown[]) => Promise<unknown>;
+    (wrapped as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      try {
+        return await method(...args);
+      } finally {
+        clear();
+      }
+    };
+  }
+  return wrapped;
 }

@@ -107,4 +107,6 @@ export interface AppServices {
   health: {
     ready(): boolean;
   };
+  /** Writes what the services keep in memory (uncapped quota counts, API usage); once, at shutdown. */
+  close(): Promise<void>;
 }

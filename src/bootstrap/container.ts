@@ -103,6 +103,8 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     quotaCounters: redisQuota?.counters,
     now,
     isReady: () => ready,
+    credentialCacheMs: config.credentialCacheMs,
+    onBackgroundError: (error) => logger.warn({ err: error }, 'writing quota counts kept in memory failed; retrying'),
   });
   const pipeline = new FilePipeline({ engines, analyzers, logger: logger.child({ part: 'pipeline' }) });
   const workers = new WorkerPool({
@@ -163,6 +165,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       await workers.stop();
       await hashPool.close();
       await Promise.allSettled([...engines, ...analyzers].map((p) => p.close()));
+      await services.close().catch((error: unknown) => logger.warn({ err: error }, 'quota counts kept in memory were not written'));
       await queue.close();
       await redisQuota?.close();
       await store.close();

@@ -72,6 +72,20 @@ const schema = z.object({
   /** redis://... moves quota counters (and later the queue) to Redis. */
   redisUrl: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long an authenticated key is reused without reading the store; changes by another process (the CLI) apply within it. */
+  credentialCacheMs: z.coerce.number().int().min(0).default(5_000),
+  /** CIDRs the URL fetcher and TLS probe may reach despite the private-address refusal (labs, tests). */
+  fetchAllow: z.string().optional(),
+  /** Resolvers for intel and the fetcher, `ip[:port],...`; absent: the system's. */
+  dnsServers: z.string().optional(),
+  /** One RDAP server for every query (labs, tests); absent: the IANA bootstrap registries. */
+  rdapUrl: z.url().optional(),
+  /** Country MMDB (ip-location-db or MaxMind GeoLite2-Country); absent: the bundled ip-location-db one. */
+  geoCountryMmdb: z.string().optional(),
+  /** MaxMind GeoLite2-ASN MMDB; absent: the bundled ip-location-db ASN table. */
+  geoAsnMmdb: z.string().optional(),
+  /** Chromium for URL screenshots; absent: /usr/bin/chromium when installed. `off` disables screenshots. */
+  chromium: z.string().optional(),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {
@@ -104,6 +118,13 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   tiers: 'ASSAY_TIERS',
   redisUrl: 'ASSAY_REDIS_URL',
   logLevel: 'ASSAY_LOG_LEVEL',
+  credentialCacheMs: 'ASSAY_CREDENTIAL_CACHE_MS',
+  fetchAllow: 'ASSAY_FETCH_ALLOW',
+  dnsServers: 'ASSAY_DNS_SERVERS',
+  rdapUrl: 'ASSAY_RDAP_URL',
+  geoCountryMmdb: 'ASSAY_GEO_COUNTRY_MMDB',
+  geoAsnMmdb: 'ASSAY_GEO_ASN_MMDB',
+  chromium: 'ASSAY_CHROMIUM',
 };
 
 /** Reads the environment, applies overrides (CLI flags), validates and freezes. */

@@ -217,6 +217,8 @@ export interface QuotaCheck {
   limit: number | null;
   /** Unix seconds at which the counter resets to zero (the end of its window). */
   expiresAt: number;
+  /** How much to add (default 1): uncapped counters are counted in memory and added in batches (app/quotas). */
+  by?: number;
 }
 
 export type QuotaAdmission =
@@ -237,8 +239,8 @@ export interface QuotaCounters {
   admit(checks: readonly QuotaCheck[], now: number): Promise<QuotaAdmission>;
   /** Current values, in key order; 0 for a counter that is absent or expired at `now`. */
   read(keys: readonly string[], now: number): Promise<number[]>;
-  /** Adds one request of `userId` on UTC day `day` (YYYY-MM-DD) to endpoint group `group`. */
-  recordUsage(userId: string, day: string, group: string): Promise<void>;
+  /** Adds `count` (default 1) requests of `userId` on UTC day `day` (YYYY-MM-DD) to endpoint group `group`. */
+  recordUsage(userId: string, day: string, group: string, count?: number): Promise<void>;
   /** Requests per day and endpoint group, days fromDay..toDay inclusive; days without any are absent. */
   usage(userId: string, fromDay: string, toDay: string): Promise<Record<string, Record<string, number>>>;
 }
@@ -334,6 +336,12 @@ export interface Store {
   readonly quotaCounters: QuotaCounters;
   readonly comments: CommentRepository;
   readonly votes: VoteRepository;
+  /**
+   * A value that changes whenever another connection (another process: the CLI, a worker) has
+   * committed to the store, so caches of this process know to drop what they read; undefined where
+   * the adapter cannot tell cheaply (PostgreSQL), and caches then rely on their TTL.
+   */
+  changeMarker(): number | undefined;
   /** Applies pending forward-only migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

@@ -118,6 +118,16 @@ export function runQuotaCountersContract(name: string, open: () => Promise<Opene
         assert.deepEqual(await c.usage('carol', '2025-01-01', '2025-01-31'), {});
         await Promise.all(Array.from({ length: 50 }, () => c.recordUsage('bob', '2025-01-02', 'files')));
         assert.deepEqual(await c.usage('bob', '2025-01-02', '2025-01-02'), { '2025-01-02': { files: 50 } });
+        await c.recordUsage('bob', '2025-01-02', 'files', 25);
+        assert.deepEqual(await c.usage('bob', '2025-01-02', '2025-01-02'), { '2025-01-02': { files: 75 } });
+      }));
+
+    test('a batch adds its amount at once, and restarts an expired counter from the amount', () =>
+      withCounters(async (c) => {
+        assert.deepEqual(await c.admit([{ ...check('batch', null, T0 + 60), by: 7 }, check('single', null, T0 + 60)], T0), { admitted: true, counts: [7, 1] });
+        assert.deepEqual(await c.admit([{ ...check('batch', null, T0 + 60), by: 5 }], T0 + 1), { admitted: true, counts: [12] });
+        assert.deepEqual(await c.read(['batch', 'single'], T0 + 1), [12, 1]);
+        assert.deepEqual(await c.admit([{ ...check('batch', null, T0 + 120), by: 3 }], T0 + 60), { admitted: true, counts: [3] });
       }));
   });
 }

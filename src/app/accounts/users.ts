@@ -5,6 +5,7 @@ import type { ApiKeyRecord, Page, UserRecord } from '../../store/ports.js';
 import { generateApiKey, hashApiKey, sameHash } from '../api-keys.js';
 import type { Principal } from '../principal.js';
 import type { AccountDeps } from './deps.js';
+import type { ShortLivedCache } from './short-lived-cache.js';
 import { principalOf } from './privileges.js';
 import { applyQuotaPatch, checkEmail, checkLabel, checkName, checkPrivilege, checkTier, type QuotaOverridesPatch } from './validation.js';
 
@@ -66,28 +67,48 @@ export async function ensureBootstrapKey(deps: AccountDeps, apiKey: string): Pro
  * WrongCredentialsError for an unknown or revoked one, UserNotActiveError for a disabled user.
  * Records last_login and the key's last use, at most once a minute each.
  */
-export async function authenticate(deps: AccountDeps, apiKey: string | undefined): Promise<Principal> {
+/** A key and its user as authentication last read them (short-lived-cache.ts). */
+export interface Credential {
+  key: ApiKeyRecord;
+  user: UserRecord;
+}
+
+export async function authenticate(deps: AccountDeps, apiKey: string | undefined, cache?: ShortLivedCache<Credential>): Promise<Principal> {
   if (apiKey === undefined || apiKey === '') throw new AppError('AuthenticationRequiredError', 'X-Apikey header is missing');
   const hash = hashApiKey(apiKey);
-  const key = await deps.store.apiKeys.findByHash(hash);
+  const credential = cache?.get(hash) ?? (await readCredential(deps, hash));
   // The lookup is by hash, so it reveals nothing about how close a guess was; the constant-time
   // comparison keeps it that way should the lookup ever become a prefix or range match.
-  if (!key || !sameHash(key.keyHash, hash) || key.revokedAt !== null) {
+  if (!credential || !sameHash(credential.key.keyHash, hash) || credential.key.revokedAt !== null) {
     throw new AppError('WrongCredentialsError', 'Wrong API key');
   }
-  const user = await deps.store.users.get(key.userId);
-  if (!user) throw new AppError('WrongCredentialsError', 'Wrong API key');
+  const { user } = credential;
   if (!user.active) throw new AppError('UserNotActiveError', `User "${user.name}" is not active`);
-  await recordUse(deps, user, key);
+  cache?.set(hash, credential);
+  await recordUse(deps, credential);
   return principalOf(user, deps.tiers);
 }
 
-async function recordUse(deps: AccountDeps, user: UserRecord, key: ApiKeyRecord): Promise<void> {
+async function readCredential(deps: AccountDeps, hash: string): Promise<Credential | undefined> {
+  const key = await deps.store.apiKeys.findByHash(hash);
+  const user = key && (await deps.store.users.get(key.userId));
+  return key && user ? { key, user } : undefined;
+}
+
+/** Updates the credential in place too, so a cached one does not ask for another write each request. */
+async function recordUse(deps: AccountDeps, credential: Credential): Promise<void> {
+  const { user, key } = credential;
   const at = toUnixSeconds(deps.now());
   const stale = (last: number | null) => last === null || at - last >= LOGIN_RECORD_INTERVAL_S;
   try {
-    if (stale(user.lastLogin)) await deps.store.users.recordLogin(user.id, at, LOGIN_RECORD_INTERVAL_S);
-    if (stale(key.lastUsedAt)) await deps.store.apiKeys.recordUse(key.keyId, at, LOGIN_RECORD_INTERVAL_S);
+    if (stale(user.lastLogin)) {
+      user.lastLogin = at;
+      await deps.store.users.recordLogin(user.id, at, LOGIN_RECORD_INTERVAL_S);
+    }
+    if (stale(key.lastUsedAt)) {
+      key.lastUsedAt = at;
+      await deps.store.apiKeys.recordUse(key.keyId, at, LOGIN_RECORD_INTERVAL_S);
+    }
   } catch {
     // Bookkeeping only: a failed write must not refuse a valid key (the request's own work reports a broken store).
   }

@@ -322,6 +322,45 @@ runQuotaServiceTests('sqlite', async () => {
 runQuotaServiceTests('redis', async () => openRedisQuotaCounters(await testRedisUrl(), { prefix: testRedisPrefix() }));
 
 describe('quota service: failures and restarts', () => {
+  test('uncapped counts kept in memory reach the store within the flush interval, and a failed write is retried', async () => {
+    const { store } = await openSqlite(path.join(dir, 'deferred', 'assay.db'));
+    await store.migrate();
+    const clock = new Clock(Date.parse('2025-03-10T12:00:00Z'));
+    let failNext = true;
+    const flaky: typeof store.quotaCounters = Object.create(store.quotaCounters, {
+      recordUsage: {
+        value: (...args: Parameters<typeof store.quotaCounters.recordUsage>) => {
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(new Error('store briefly unavailable'));
+          }
+          return store.quotaCounters.recordUsage(...args);
+        },
+      },
+    });
+    const errors: unknown[] = [];
+    const service = createQuotaService({ counters: flaky, tiers, now: clock.now, flushIntervalMs: 20, onFlushError: (e) => errors.push(e) });
+    try {
+      const root = { ...user('root'), isAdmin: true };
+      for (let i = 0; i < 10; i++) await call(service, root);
+      // Another process sees the store only: poll it, as it would.
+      const deadline = Date.now() + 5_000;
+      let usage: Record<string, Record<string, number>> = {};
+      while (Date.now() < deadline) {
+        usage = await store.quotaCounters.usage('root', '2025-03-10', '2025-03-10');
+        if (usage['2025-03-10']?.files === 10) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.deepEqual(usage, { '2025-03-10': { files: 10 } });
+      assert.equal(errors.length, 1, 'the failed write was reported');
+      const [daily] = await store.quotaCounters.read([`user:root:day:20250310`], Math.floor(clock.now() / 1000));
+      assert.equal(daily, 10);
+    } finally {
+      await service.close();
+      await store.close();
+    }
+  });
+
   test('counters survive closing and reopening the SQLite store', async () => {
     const file = path.join(dir, 'restart', 'assay.db');
     const clock = new Clock(Date.parse('2025-03-10T12:00:00Z'));
@@ -332,6 +371,8 @@ describe('quota service: failures and restarts', () => {
     };
     const before = await open();
     for (let i = 0; i < 3; i++) await call(before.service, user('tess'));
+    // A shutdown closes the service first: usage kept in memory is written before the store closes.
+    await before.service.close();
     await before.store.close();
     const reopened = await open();
     try {

@@ -7,6 +7,7 @@ import type { TierConfig } from '../../config/config.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { QuotaCheck, QuotaCounters, QuotaOverrides } from '../../store/ports.js';
 import type { Principal } from '../principal.js';
+import { DeferredCounts } from './deferred-counts.js';
 import { InFlightLimiter } from './in-flight.js';
 import { usageDays } from './usage-range.js';
 import { utcDay, windowAt, type QuotaWindow } from './windows.js';
@@ -64,6 +65,8 @@ export interface QuotaService {
   apiUsage(userId: string, startDate?: string, endDate?: string): Promise<ApiUsage>;
   /** Requests of the user in flight in this process. */
   inFlight(userId: string): number;
+  /** Writes the counts kept in memory (DeferredCounts) and stops the timer that writes them. */
+  close(): Promise<void>;
 }
 
 export interface QuotaServiceDeps {
@@ -75,6 +78,10 @@ export interface QuotaServiceDeps {
   overrides?: QuotaOverridesLookup;
   /** Resolves a user id for overall(); undefined when unknown. */
   subjectOf?: (userId: string) => Promise<Principal | undefined>;
+  /** How often uncapped counters and usage kept in memory are written (default 1 s). */
+  flushIntervalMs?: number;
+  /** A failed background write of those counts (logged by the caller; the counts are retried). */
+  onFlushError?: (error: unknown) => void;
 }
 
 type Limits = Record<QuotaWindow, number | null>;
@@ -113,6 +120,7 @@ const counterKey = (scope: Pick<Scope, 'kind' | 'id'>, window: QuotaWindow, now:
 export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
   const { counters, now } = deps;
   const inFlight = new InFlightLimiter();
+  const deferred = new DeferredCounts(counters, now, deps.flushIntervalMs ?? 1_000, deps.onFlushError ?? (() => {}));
 
   function tierOf(name: string): TierConfig {
     const tier = deps.tiers[name] ?? deps.tiers.public;
@@ -173,7 +181,10 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
           planned.push({ scope, window, check: { key: counterKey(scope, window, nowS), limit, expiresAt: windowAt(window, nowS).end } });
         }
       }
-      const outcome = await guarded(() => counters.admit(planned.map((p) => p.check), nowS));
+      const checks = planned.map((p) => p.check);
+      // Only a capped counter can refuse, so only then does the request wait for the store.
+      const capped = checks.some((c) => c.limit !== null);
+      const outcome = capped ? await guarded(() => counters.admit(checks, nowS)) : (deferred.count(checks), { admitted: true as const });
       if (!outcome.admitted) {
         const { scope, window, check } = planned[outcome.exhausted]!;
         throw quotaExceeded(scope, window, check.limit!, nowMs);
@@ -183,18 +194,14 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
       //    counted already (they reached the server), as docs/auth.md says.
       const release = inFlight.tryAcquire(subject.userId, maxInFlight);
       if (!release) throw tooManyRequests(maxInFlight);
-      try {
-        await guarded(() => counters.recordUsage(subject.userId, utcDay(nowS), endpointGroup));
-      } catch (error) {
-        release();
-        throw error;
-      }
+      deferred.recordUsage(subject.userId, utcDay(nowS), endpointGroup);
       return release;
     },
 
     async overall(user) {
       const subject = typeof user === 'string' ? await deps.subjectOf?.(user) : user;
       if (!subject) throw new AppError('NotFoundError', `User "${String(user)}" not found`);
+      await guarded(() => deferred.flush());
       const nowS = Math.floor(now() / 1000);
       const scopes = await guarded(() => scopesOf(subject));
       const keysOf = (scope: Scope) => REPORTED.map(([, window]) => counterKey(scope, window, nowS));
@@ -214,6 +221,7 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
 
     async apiUsage(userId, startDate, endDate) {
       const days = usageDays(utcDay(now() / 1000), startDate, endDate);
+      await guarded(() => deferred.flush());
       const recorded = await guarded(() => counters.usage(userId, days[0]!, days.at(-1)!));
       const daily: ApiUsage['daily'] = {};
       const total: ApiUsage['total'] = {};
@@ -225,6 +233,7 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
     },
 
     inFlight: (userId) => inFlight.count(userId),
+    close: () => deferred.close(),
   };
 }
 

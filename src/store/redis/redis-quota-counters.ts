@@ -14,8 +14,8 @@ import type { QuotaAdmission, QuotaCheck, QuotaCounters } from '../ports.js';
 const USAGE_TTL_S = 70 * 86_400;
 
 /**
- * KEYS: the counters. ARGV[1]: now; then per key i, ARGV[2i] the limit (-1: none) and
- * ARGV[2i+1] the expiry. The expiry is stored beside the count and compared with the caller's
+ * KEYS: the counters. ARGV[1]: now; then per key i, ARGV[3i-1] the limit (-1: none),
+ * ARGV[3i] the expiry and ARGV[3i+1] the amount to add. The expiry is stored beside the count and compared with the caller's
  * `now`, as the SQL adapter does, so a counter expires by the callers' clock (which also names
  * the windows), not by Redis's; the key's TTL is set relative to `now` (EXPIRE rather than
  * EXPIREAT) only to reclaim memory, so a skewed Redis clock cannot drop a live counter early.
@@ -25,7 +25,7 @@ const ADMIT_SCRIPT = `
 local now = tonumber(ARGV[1])
 local counts = {}
 for i = 1, #KEYS do
-  local limit = tonumber(ARGV[2 * i])
+  local limit = tonumber(ARGV[3 * i - 1])
   local state = redis.call('HMGET', KEYS[i], 'n', 'x')
   local n = tonumber(state[1]) or 0
   local x = tonumber(state[2])
@@ -35,8 +35,8 @@ for i = 1, #KEYS do
 end
 local reply = {1}
 for i = 1, #KEYS do
-  local expiresAt = tonumber(ARGV[2 * i + 1])
-  local n = counts[i] + 1
+  local expiresAt = tonumber(ARGV[3 * i])
+  local n = counts[i] + tonumber(ARGV[3 * i + 1])
   redis.call('HSET', KEYS[i], 'n', n, 'x', expiresAt)
   redis.call('EXPIRE', KEYS[i], math.max(1, math.ceil(expiresAt - now)))
   reply[i + 1] = n
@@ -66,7 +66,7 @@ export class RedisQuotaCounters implements QuotaCounters {
       throw new Error(`duplicate quota counter keys: ${checks.map((c) => c.key).join(', ')}`);
     }
     const keys = checks.map((c) => this.counterKey(c.key));
-    const args = [String(now), ...checks.flatMap((c) => [String(c.limit ?? -1), String(c.expiresAt)])];
+    const args = [String(now), ...checks.flatMap((c) => [String(c.limit ?? -1), String(c.expiresAt), String(c.by ?? 1)])];
     const reply = (await this.runAdmit(keys, args)) as number[];
     if (reply[0] === 1) return { admitted: true, counts: reply.slice(1) };
     return { admitted: false, exhausted: reply[1]! - 1, count: reply[2]! };
@@ -84,9 +84,9 @@ export class RedisQuotaCounters implements QuotaCounters {
     });
   }
 
-  async recordUsage(userId: string, day: string, group: string): Promise<void> {
+  async recordUsage(userId: string, day: string, group: string, count = 1): Promise<void> {
     const key = this.usageKey(userId, day);
-    await this.redis.multi().hincrby(key, group, 1).expire(key, USAGE_TTL_S).exec();
+    await this.redis.multi().hincrby(key, group, count).expire(key, USAGE_TTL_S).exec();
   }
 
   async usage(userId: string, fromDay: string, toDay: string): Promise<Record<string, Record<string, number>>> {

@@ -67,12 +67,12 @@ export class SqlQuotaCounters implements QuotaCounters {
       // 4. Write the new values in one statement; nobody can have changed them since step 2.
       await trx
         .insertInto('quota_counters')
-        .values(ordered.map((c) => ({ counter_key: c.key, count: (current.get(c.key) ?? 0) + 1, expires_at: c.expiresAt })))
+        .values(ordered.map((c) => ({ counter_key: c.key, count: (current.get(c.key) ?? 0) + (c.by ?? 1), expires_at: c.expiresAt })))
         .onConflict((oc) =>
           oc.column('counter_key').doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), expires_at: eb.ref('excluded.expires_at') })),
         )
         .execute();
-      return { admitted: true, counts: counts.map((n) => n + 1) };
+      return { admitted: true, counts: counts.map((n, i) => n + (checks[i]!.by ?? 1)) };
     });
 
     await this.purgeExpired(now);
@@ -91,11 +91,11 @@ export class SqlQuotaCounters implements QuotaCounters {
     return keys.map((k) => byKey.get(k) ?? 0);
   }
 
-  async recordUsage(userId: string, day: string, group: string): Promise<void> {
+  async recordUsage(userId: string, day: string, group: string, count = 1): Promise<void> {
     await this.db
       .insertInto('api_usage')
-      .values({ user_id: userId, day, endpoint_group: group, count: 1 })
-      .onConflict((oc) => oc.columns(['user_id', 'day', 'endpoint_group']).doUpdateSet({ count: sql<number>`api_usage.count + 1` }))
+      .values({ user_id: userId, day, endpoint_group: group, count })
+      .onConflict((oc) => oc.columns(['user_id', 'day', 'endpoint_group']).doUpdateSet({ count: sql<number>`api_usage.count + ${count}` }))
       .execute();
   }
 

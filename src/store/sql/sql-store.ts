@@ -43,6 +43,8 @@ export class SqlStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialect,
+    /** SQLite's data_version (open-sqlite.ts); none on PostgreSQL. */
+    private readonly readChangeMarker?: () => number,
   ) {
     this.files = new SqlFileRepository(db);
     this.analyses = new SqlAnalysisRepository(db);
@@ -54,6 +56,10 @@ export class SqlStore implements Store {
     this.quotaCounters = new SqlQuotaCounters(db, dialect);
     this.comments = new SqlCommentRepository(db);
     this.votes = new SqlVoteRepository(db);
+  }
+
+  changeMarker(): number | undefined {
+    return this.readChangeMarker?.();
   }
 
   /**

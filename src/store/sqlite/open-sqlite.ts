@@ -55,6 +55,36 @@ class AssaySqliteDialect extends SqliteDialect {
   }
 }
 
+/** Statements kept prepared; past this the least recently used is dropped (query texts are few: built by code, values bound). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing cost as much as running the
+ * query in the lookup benchmark (docs/benchmarks.md), so keep prepared statements by SQL text.
+ * better-sqlite3 is synchronous, so a cached statement is never in use twice at once, except
+ * while an iterator is open on it (`busy`): then a fresh one is prepared.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = database.prepare(sql);
+      if (!cached) {
+        cache.set(sql, statement);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      return statement;
+    },
+  };
+}
+
 /** Opens (creating if needed) the SQLite database at `file`; `:memory:` works for throwaway use. */
 export async function openSqlite(file: string): Promise<SqlBackend> {
   if (file !== ':memory:') await mkdir(path.dirname(path.resolve(file)), { recursive: true });
@@ -69,6 +99,8 @@ export async function openSqlite(file: string): Promise<SqlBackend> {
     database.close();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new AssaySqliteDialect({ database }) });
-  return { store: new SqlStore(db, 'sqlite'), db, dialect: 'sqlite' };
+  const db = new Kysely<Database>({ dialect: new AssaySqliteDialect({ database: withStatementCache(database) }) });
+  // data_version moves when another connection commits; reading it is a memory check, no I/O.
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
+  return { store: new SqlStore(db, 'sqlite', () => dataVersion.get() as number), db, dialect: 'sqlite' };
 }
