@@ -9,6 +9,7 @@ import { isAppError } from '../core/errors.js';
 import { emptyStats, statsOf, type EngineResult } from '../core/verdict.js';
 import type { FileSubmission, Store } from './ports.js';
 import { runCommunityStoreContract } from './community-contract.case.test.js';
+import { runNetworkStoreContract } from './network-contract.case.test.js';
 
 function hashesOf(seed: string): { md5: string; sha1: string; sha256: string } {
   const digest = (algorithm: string) => createHash(algorithm).update(seed).digest('hex');
@@ -582,5 +583,6 @@ export function runStoreContract(name: string, openStore: () => Promise<Store>):
     });
 
     runCommunityStoreContract(withStore);
+    runNetworkStoreContract(withStore);
   });
 }

@@ -9,6 +9,8 @@ import type { CommunityItem, CommunityItemType } from '../core/community-ids.js'
 
 export type AnalysisStatus = 'queued' | 'in-progress' | 'completed';
 
+export type AnalysisItemType = 'file' | 'url';
+
 export interface FileRecord extends FileHashes {
   size: number;
   names: string[];
@@ -29,8 +31,8 @@ export interface FileRecord extends FileHashes {
 
 export interface AnalysisRecord {
   id: string;
-  itemType: 'file';
-  /** sha256 of the file. */
+  itemType: AnalysisItemType;
+  /** sha256 of the file, or the URL id (sha256 of the canonical URL). */
   itemId: string;
   status: AnalysisStatus;
   /** Unix seconds of submission. */
@@ -74,7 +76,7 @@ export interface FileRepository {
 }
 
 export interface AnalysisRepository {
-  create(analysis: { id: string; itemType: 'file'; itemId: string; date: number }): Promise<AnalysisRecord>;
+  create(analysis: { id: string; itemType: AnalysisItemType; itemId: string; date: number }): Promise<AnalysisRecord>;
   get(id: string): Promise<AnalysisRecord | undefined>;
   /** queued -> in-progress; no-op when already in progress or completed. */
   markInProgress(id: string): Promise<void>;
@@ -83,6 +85,8 @@ export interface AnalysisRepository {
    * Returns false, changing nothing, when the analysis was already completed.
    */
   completeFileAnalysis(outcome: FileAnalysisOutcome): Promise<boolean>;
+  /** The same for a URL analysis: completes it and updates the URL's last_analysis_*, attributes and tags. */
+  completeUrlAnalysis(outcome: UrlAnalysisOutcome): Promise<boolean>;
   /** Analyses of one item, newest first. */
   listForItem(itemId: string, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>>;
   /** Analyses not yet completed, oldest first (start-up reconciliation). */
@@ -336,6 +340,14 @@ export interface Store {
   readonly quotaCounters: QuotaCounters;
   readonly comments: CommentRepository;
   readonly votes: VoteRepository;
+  readonly urls: UrlRepository;
+  readonly networkObjects: NetworkObjectRepository;
+  readonly relations: RelationRepository;
+  readonly resolutions: ResolutionRepository;
+  readonly history: HistoryRepository;
+  readonly intelCache: IntelCacheRepository;
+  readonly feeds: FeedRepository;
+  readonly popularity: PopularityRepository;
   /**
    * A value that changes whenever another connection (another process: the CLI, a worker) has
    * committed to the store, so caches of this process know to drop what they read; undefined where
@@ -345,6 +357,207 @@ export interface Store {
   /** Applies pending forward-only migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+export interface UrlRecord {
+  /** sha256 hex of the canonical URL. */
+  id: string;
+  /** As first submitted (VT's `url`). */
+  url: string;
+  canonicalUrl: string;
+  timesSubmitted: number;
+  firstSubmissionDate: number;
+  lastSubmissionDate: number;
+  /** From the latest completed analysis: last_final_url, title, redirection_chain, last_http_response_*... */
+  attributes: Record<string, unknown>;
+  tags: string[];
+  lastAnalysisId: string | null;
+  lastAnalysisDate: number | null;
+  lastAnalysisResults: EngineResult[] | null;
+  lastAnalysisStats: AnalysisStats | null;
+  /** Vote totals live in the community tables (vote_totals); the app adds them when rendering. */
+}
+
+export interface UrlSubmission {
+  id: string;
+  url: string;
+  canonicalUrl: string;
+  /** Unix seconds. */
+  at: number;
+}
+
+export interface UrlAnalysisOutcome {
+  analysisId: string;
+  urlId: string;
+  results: EngineResult[];
+  stats: AnalysisStats;
+  /** Replaces the URL's attributes from the previous analysis (a fetch describes one moment). */
+  attributes: Record<string, unknown>;
+  tags: string[];
+  at: number;
+}
+
+export interface UrlRepository {
+  /** Inserts the URL, or bumps times_submitted and last_submission_date (url keeps the first form). */
+  recordSubmission(submission: UrlSubmission): Promise<UrlRecord>;
+  get(id: string): Promise<UrlRecord | undefined>;
+}
+
+export type NetworkObjectType = 'domain' | 'ip_address';
+
+/** A domain or IP address object: what intel sources found, merged per source. */
+export interface NetworkObjectRecord {
+  type: NetworkObjectType;
+  /** Lower-case punycode domain, or canonical IP text. */
+  id: string;
+  /** VT attributes (last_dns_records, whois, asn, last_https_certificate, last_analysis_*...). */
+  attributes: Record<string, unknown>;
+  tags: string[];
+  /** Unix seconds: when Assay first saw it, and when its attributes last changed. */
+  firstSeenDate: number;
+  lastModificationDate: number;
+}
+
+export interface NetworkObjectRepository {
+  get(type: NetworkObjectType, id: string): Promise<NetworkObjectRecord | undefined>;
+  /**
+   * Creates the object if absent and merges `attributes` over its stored ones (top-level keys
+   * replace), in one statement or transaction so concurrent merges of different keys are not lost.
+   */
+  merge(type: NetworkObjectType, id: string, attributes: Record<string, unknown>, at: number): Promise<NetworkObjectRecord>;
+  /**
+   * Objects of this type whose id ends with `.${suffix}` (subdomains, siblings), ordered by their
+   * labels read right to left (`a.b.example.com` after `b.example.com`): the order the index keeps.
+   */
+  listBySuffix(type: NetworkObjectType, suffix: string, options: { limit: number; cursor?: string }): Promise<Page<NetworkObjectRecord>>;
+}
+
+/** Object types a relation can point between (VT type names). */
+export type RelatedType = 'file' | 'url' | 'domain' | 'ip_address';
+
+/** One edge of the relationship graph: `from` has `name` pointing at `to`. */
+export interface RelationEdge {
+  fromType: RelatedType;
+  fromId: string;
+  name: string;
+  toType: RelatedType;
+  toId: string;
+  /** Unix seconds. */
+  firstSeen: number;
+  lastSeen: number;
+  /** What recorded it, e.g. `url-fetch`, `dns`. */
+  source: string;
+}
+
+export interface RelationRepository {
+  /** Inserts edges, or moves last_seen forward on ones already there (first_seen and source stay). */
+  upsert(edges: ReadonlyArray<Omit<RelationEdge, 'firstSeen' | 'lastSeen'> & { at: number }>): Promise<void>;
+  /** Edges from one object under one name, most recently seen first. */
+  list(from: { type: RelatedType; id: string }, name: string, options: { limit: number; cursor?: string }): Promise<Page<RelationEdge>>;
+}
+
+export interface ResolutionRecord {
+  /** `<ip><host>`, VT's resolution id. */
+  id: string;
+  ipAddress: string;
+  hostName: string;
+  resolver: string;
+  /** Unix seconds: first and last time this pairing was observed (VT's `date` is the last). */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface ResolutionRepository {
+  /** Records observations: inserts new pairings, moves last_seen (and resolver) forward on known ones. */
+  record(observations: ReadonlyArray<{ ipAddress: string; hostName: string; resolver: string; at: number }>): Promise<void>;
+  get(id: string): Promise<ResolutionRecord | undefined>;
+  /** Newest (last_seen) first. */
+  listForHost(hostName: string, options: { limit: number; cursor?: string }): Promise<Page<ResolutionRecord>>;
+  listForIp(ipAddress: string, options: { limit: number; cursor?: string }): Promise<Page<ResolutionRecord>>;
+}
+
+export type HistoryKind = 'whois' | 'ssl_cert';
+
+/** A past WHOIS record or certificate of a domain or IP, kept when it changed. */
+export interface HistoryRecord {
+  /** whois: sha256 of the content; ssl_cert: the certificate's sha256 thumbprint. */
+  id: string;
+  kind: HistoryKind;
+  itemType: NetworkObjectType;
+  itemId: string;
+  /** The whois object's attributes, or the certificate dict (vt-api-v3 8.5). */
+  content: Record<string, unknown>;
+  /** Unix seconds first and last seen with this content. */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface HistoryRepository {
+  /** Adds the content when it differs from every earlier one of the item (by id), else moves last_seen; true when added. */
+  record(entry: Omit<HistoryRecord, 'firstSeen' | 'lastSeen'> & { at: number }): Promise<boolean>;
+  /** Newest first (last_seen). */
+  list(kind: HistoryKind, item: { type: NetworkObjectType; id: string }, options: { limit: number; cursor?: string }): Promise<Page<HistoryRecord>>;
+}
+
+/** Intel answers shared by every process (the TTL cache of app/intel). */
+export interface IntelCacheEntry {
+  value: unknown;
+  /** Unix milliseconds. */
+  fetchedAt: number;
+  expiresAt: number;
+}
+
+export interface IntelCacheRepository {
+  get(source: string, key: string): Promise<IntelCacheEntry | undefined>;
+  put(source: string, key: string, entry: IntelCacheEntry): Promise<void>;
+  /**
+   * Takes one token from the source's budget of `perMinute` requests in the current UTC minute,
+   * shared by every process; false when the budget is spent.
+   */
+  takeBudget(source: string, perMinute: number, nowMs: number): Promise<boolean>;
+}
+
+export interface FeedInfo {
+  /** The engine name in last_analysis_results, e.g. `URLhaus`, `OpenPhish`, or the user's name for a plain list. */
+  name: string;
+  format: string;
+  entries: number;
+  /** Unix seconds: when imported, and the feed's own date (the newest entry's date, else import time). */
+  importedAt: number;
+  feedDate: number;
+  /** Where it came from (path or URL), for scheduled refreshes. */
+  source: string | null;
+}
+
+export interface FeedEntry {
+  /** sha256 of the canonical URL; empty for a host-only entry. */
+  urlId: string;
+  /** Lower-case punycode host, for domain and IP reports. */
+  host: string;
+  /** The feed's label for it (URLhaus threat, PhishTank target...) or null. */
+  threat: string | null;
+  /** Unix seconds, when the feed gives one. */
+  addedAt: number | null;
+}
+
+export interface FeedRepository {
+  /**
+   * Replaces the feed's entries with `entries` in one transaction (readers see the old set or the
+   * new one, never a mix) and records its info; returns the count stored (duplicates collapse).
+   */
+  replace(info: Omit<FeedInfo, 'entries'>, entries: AsyncIterable<FeedEntry[]>): Promise<number>;
+  list(): Promise<FeedInfo[]>;
+  /** Per feed that lists the URL id: its entry. */
+  findUrl(urlId: string): Promise<Array<{ feed: string; entry: FeedEntry }>>;
+  /** Per feed that lists any URL on the host: the first such entry and how many. */
+  findHost(host: string): Promise<Array<{ feed: string; entry: FeedEntry; count: number }>>;
+}
+
+export interface PopularityRepository {
+  /** Replaces one source's ranks (e.g. `Tranco`) in one transaction; returns the count. */
+  replace(source: string, date: number, ranks: AsyncIterable<Array<{ domain: string; rank: number }>>): Promise<number>;
+  /** VT's popularity_ranks: {source: {rank, timestamp}}. */
+  ranksOf(domain: string): Promise<Record<string, { rank: number; timestamp: number }>>;
 }
 
 /** A file being written into the blob store before its hash is known. */

@@ -9,9 +9,11 @@ import { initialSqlite } from './sqlite/0001-initial.js';
 import { accountsPostgres } from './postgres/0002-accounts.js';
 import { quotasPostgres } from './postgres/0003-quotas.js';
 import { communityPostgres } from './postgres/0004-community.js';
+import { networkPostgres } from './postgres/0005-network.js';
 import { accountsSqlite } from './sqlite/0002-accounts.js';
 import { quotasSqlite } from './sqlite/0003-quotas.js';
 import { communitySqlite } from './sqlite/0004-community.js';
+import { networkSqlite } from './sqlite/0005-network.js';
 
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
@@ -19,12 +21,14 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0002-accounts': accountsSqlite,
     '0003-quotas': quotasSqlite,
     '0004-community': communitySqlite,
+    '0005-network': networkSqlite,
   },
   postgres: {
     '0001-initial': initialPostgres,
     '0002-accounts': accountsPostgres,
     '0003-quotas': quotasPostgres,
     '0004-community': communityPostgres,
+    '0005-network': networkPostgres,
   },
 };
 

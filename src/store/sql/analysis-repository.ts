@@ -1,7 +1,7 @@
-/** Analyses in SQL: lifecycle, the one-transaction completion that also updates the file, cursor paging. */
-import { sql, type Kysely, type Selectable } from 'kysely';
+/** Analyses in SQL: lifecycle, the one-transaction completion that also updates the file or URL, cursor paging. */
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { emptyStats, type AnalysisStats, type EngineResult } from '../../core/verdict.js';
-import type { AnalysisRecord, AnalysisRepository, FileAnalysisOutcome, Page } from '../ports.js';
+import type { AnalysisItemType, AnalysisRecord, AnalysisRepository, FileAnalysisOutcome, Page, UrlAnalysisOutcome } from '../ports.js';
 import { affectedRows, fromJson, toJson } from './codec.js';
 import type { AnalysesTable, Database } from './schema.js';
 import { decodeCursor, encodeCursor } from './date-id-cursor.js';
@@ -29,10 +29,29 @@ function mergeFileFacts(
   return { attributes: toJson(attributes), tags: toJson(tags) };
 }
 
+/** Marks the analysis completed; false when it already was, so a job that ran twice completes once. */
+async function completeOnce(
+  trx: Transaction<Database>,
+  outcome: { analysisId: string; results: EngineResult[]; stats: AnalysisStats; at: number },
+): Promise<boolean> {
+  const completed = await trx
+    .updateTable('analyses')
+    .set({
+      status: 'completed',
+      results: toJson(outcome.results),
+      stats: toJson(outcome.stats),
+      completed_at: outcome.at,
+    })
+    .where('id', '=', outcome.analysisId)
+    .where('status', '!=', 'completed')
+    .executeTakeFirst();
+  return affectedRows(completed) > 0;
+}
+
 export class SqlAnalysisRepository implements AnalysisRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(analysis: { id: string; itemType: 'file'; itemId: string; date: number }): Promise<AnalysisRecord> {
+  async create(analysis: { id: string; itemType: AnalysisItemType; itemId: string; date: number }): Promise<AnalysisRecord> {
     const row = await this.db
       .insertInto('analyses')
       .values({
@@ -66,19 +85,7 @@ export class SqlAnalysisRepository implements AnalysisRepository {
 
   completeFileAnalysis(outcome: FileAnalysisOutcome): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // The status guard makes completion idempotent: a job that ran twice completes once.
-      const completed = await trx
-        .updateTable('analyses')
-        .set({
-          status: 'completed',
-          results: toJson(outcome.results),
-          stats: toJson(outcome.stats),
-          completed_at: outcome.at,
-        })
-        .where('id', '=', outcome.analysisId)
-        .where('status', '!=', 'completed')
-        .executeTakeFirst();
-      if (affectedRows(completed) === 0) return false;
+      if (!(await completeOnce(trx, outcome))) return false;
 
       // Updating before reading locks the file row (PostgreSQL), so two analyses of one file
       // completing together merge their attributes instead of one overwriting the other.
@@ -96,6 +103,28 @@ export class SqlAnalysisRepository implements AnalysisRepository {
       if (!file) throw new Error(`completeFileAnalysis: file ${outcome.sha256} is not recorded`);
 
       await trx.updateTable('files').set(mergeFileFacts(file, outcome)).where('sha256', '=', outcome.sha256).execute();
+      return true;
+    });
+  }
+
+  completeUrlAnalysis(outcome: UrlAnalysisOutcome): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await completeOnce(trx, outcome))) return false;
+      // A fetch describes the URL at one moment, so the newest analysis replaces attributes and
+      // tags whole (unlike a file's, which accumulate): one UPDATE, nothing to read first.
+      const url = await trx
+        .updateTable('urls')
+        .set({
+          last_analysis_id: outcome.analysisId,
+          last_analysis_date: outcome.at,
+          last_analysis_results: toJson(outcome.results),
+          last_analysis_stats: toJson(outcome.stats),
+          attributes: toJson(outcome.attributes),
+          tags: toJson([...new Set(outcome.tags)]),
+        })
+        .where('id', '=', outcome.urlId)
+        .executeTakeFirst();
+      if (affectedRows(url) === 0) throw new Error(`completeUrlAnalysis: URL ${outcome.urlId} is not recorded`);
       return true;
     });
   }

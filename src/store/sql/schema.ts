@@ -28,7 +28,7 @@ export interface FilesTable {
 
 export interface AnalysesTable {
   id: string;
-  item_type: 'file';
+  item_type: 'file' | 'url';
   item_id: string;
   status: 'queued' | 'in-progress' | 'completed';
   date: number;
@@ -152,6 +152,106 @@ export interface VoteTotalsTable {
   reputation: number;
 }
 
+export interface UrlsTable {
+  /** sha256 hex of the canonical URL. */
+  id: string;
+  url: string;
+  canonical_url: string;
+  times_submitted: number;
+  first_submission_date: number;
+  last_submission_date: number;
+  attributes: JsonText;
+  tags: JsonText;
+  last_analysis_id: string | null;
+  last_analysis_date: number | null;
+  last_analysis_results: JsonText | null;
+  last_analysis_stats: JsonText | null;
+}
+
+export interface NetworkObjectsTable {
+  type: 'domain' | 'ip_address';
+  id: string;
+  /** The id's labels in reverse order (`com.example.www`): subdomains are one prefix range. */
+  reversed_id: string;
+  attributes: JsonText;
+  tags: JsonText;
+  first_seen_date: number;
+  last_modification_date: number;
+}
+
+export interface RelationsTable {
+  from_type: 'file' | 'url' | 'domain' | 'ip_address';
+  from_id: string;
+  name: string;
+  to_type: 'file' | 'url' | 'domain' | 'ip_address';
+  to_id: string;
+  first_seen: number;
+  last_seen: number;
+  source: string;
+}
+
+export interface ResolutionsTable {
+  /** `<ip><host>`. */
+  id: string;
+  ip_address: string;
+  host_name: string;
+  resolver: string;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface HistoryTable {
+  kind: 'whois' | 'ssl_cert';
+  item_type: 'domain' | 'ip_address';
+  item_id: string;
+  id: string;
+  content: JsonText;
+  first_seen: number;
+  last_seen: number;
+}
+
+/** Dates in milliseconds. */
+export interface IntelCacheTable {
+  source: string;
+  key: string;
+  value: JsonText;
+  fetched_at: number;
+  expires_at: number;
+}
+
+export interface IntelBudgetTable {
+  source: string;
+  /** Unix milliseconds / 60 000, rounded down: the UTC minute the count belongs to. */
+  minute: number;
+  used: number;
+}
+
+export interface FeedsTable {
+  name: string;
+  format: string;
+  entries: number;
+  imported_at: number;
+  feed_date: number;
+  source: string | null;
+}
+
+export interface FeedEntriesTable {
+  feed: string;
+  /** Empty for a host-only entry. */
+  url_id: string;
+  host: string;
+  threat: string | null;
+  added_at: number | null;
+}
+
+export interface PopularityRanksTable {
+  source: string;
+  domain: string;
+  rank: number;
+  /** Unix seconds of the list. */
+  date: number;
+}
+
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
 
 export interface JobsTable {
@@ -187,6 +287,16 @@ export interface Database {
   vote_totals: VoteTotalsTable;
   quota_counters: QuotaCountersTable;
   api_usage: ApiUsageTable;
+  urls: UrlsTable;
+  network_objects: NetworkObjectsTable;
+  relations: RelationsTable;
+  resolutions: ResolutionsTable;
+  history: HistoryTable;
+  intel_cache: IntelCacheTable;
+  intel_budget: IntelBudgetTable;
+  feeds: FeedsTable;
+  feed_entries: FeedEntriesTable;
+  popularity_ranks: PopularityRanksTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -8,8 +8,16 @@ import { migrationsFor } from '../migrations/index.js';
 import { SqlAccessRepository, SqlApiKeyRepository, SqlGroupRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
 import { SqlAnalysisRepository } from './analysis-repository.js';
 import { SqlCommentRepository, SqlVoteRepository } from './community-repositories.js';
+import { SqlFeedRepository } from './feed-repository.js';
 import { SqlFileRepository } from './file-repository.js';
+import { SqlHistoryRepository } from './history-repository.js';
+import { SqlIntelCacheRepository } from './intel-cache-repository.js';
+import { SqlNetworkObjectRepository } from './network-object-repository.js';
+import { SqlPopularityRepository } from './popularity-repository.js';
 import { SqlQuotaCounters } from './quota-counters.js';
+import { SqlRelationRepository } from './relation-repository.js';
+import { SqlResolutionRepository } from './resolution-repository.js';
+import { SqlUrlRepository } from './url-repository.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /** What an SQL adapter opens: the store, and the same Kysely instance for the job queue to share. */
@@ -39,6 +47,14 @@ export class SqlStore implements Store {
   readonly quotaCounters: SqlQuotaCounters;
   readonly comments: SqlCommentRepository;
   readonly votes: SqlVoteRepository;
+  readonly urls: SqlUrlRepository;
+  readonly networkObjects: SqlNetworkObjectRepository;
+  readonly relations: SqlRelationRepository;
+  readonly resolutions: SqlResolutionRepository;
+  readonly history: SqlHistoryRepository;
+  readonly intelCache: SqlIntelCacheRepository;
+  readonly feeds: SqlFeedRepository;
+  readonly popularity: SqlPopularityRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -56,6 +72,14 @@ export class SqlStore implements Store {
     this.quotaCounters = new SqlQuotaCounters(db, dialect);
     this.comments = new SqlCommentRepository(db);
     this.votes = new SqlVoteRepository(db);
+    this.urls = new SqlUrlRepository(db);
+    this.networkObjects = new SqlNetworkObjectRepository(db);
+    this.relations = new SqlRelationRepository(db);
+    this.resolutions = new SqlResolutionRepository(db);
+    this.history = new SqlHistoryRepository(db);
+    this.intelCache = new SqlIntelCacheRepository(db);
+    this.feeds = new SqlFeedRepository(db);
+    this.popularity = new SqlPopularityRepository(db);
   }
 
   changeMarker(): number | undefined {

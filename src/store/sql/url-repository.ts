@@ -1,0 +1,69 @@
+/** URLs in SQL: the submission upsert and lookup by URL id. */
+import type { Kysely, Selectable } from 'kysely';
+import type { AnalysisStats, EngineResult } from '../../core/verdict.js';
+import type { UrlRecord, UrlRepository, UrlSubmission } from '../ports.js';
+import { fromJson, fromJsonOrNull } from './codec.js';
+import type { Database, UrlsTable } from './schema.js';
+
+export function toUrlRecord(row: Selectable<UrlsTable>): UrlRecord {
+  return {
+    id: row.id,
+    url: row.url,
+    canonicalUrl: row.canonical_url,
+    timesSubmitted: row.times_submitted,
+    firstSubmissionDate: row.first_submission_date,
+    lastSubmissionDate: row.last_submission_date,
+    attributes: fromJson<Record<string, unknown>>(row.attributes),
+    tags: fromJson<string[]>(row.tags),
+    lastAnalysisId: row.last_analysis_id,
+    lastAnalysisDate: row.last_analysis_date,
+    lastAnalysisResults: fromJsonOrNull<EngineResult[]>(row.last_analysis_results),
+    lastAnalysisStats: fromJsonOrNull<AnalysisStats>(row.last_analysis_stats),
+  };
+}
+
+export class SqlUrlRepository implements UrlRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async recordSubmission(submission: UrlSubmission): Promise<UrlRecord> {
+    // One statement, so concurrent submissions of one URL each count; url and canonical_url keep
+    // the first submission's form.
+    const row = await this.db
+      .insertInto('urls')
+      .values({
+        id: submission.id,
+        url: submission.url,
+        canonical_url: submission.canonicalUrl,
+        times_submitted: 1,
+        first_submission_date: submission.at,
+        last_submission_date: submission.at,
+        attributes: '{}',
+        tags: '[]',
+        last_analysis_id: null,
+        last_analysis_date: null,
+        last_analysis_results: null,
+        last_analysis_stats: null,
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          times_submitted: eb('urls.times_submitted', '+', 1),
+          // CASE rather than max()/GREATEST(), which the two dialects spell differently; a submission
+          // recorded late never moves the date back.
+          last_submission_date: eb
+            .case()
+            .when('excluded.last_submission_date', '>', eb.ref('urls.last_submission_date'))
+            .then(eb.ref('excluded.last_submission_date'))
+            .else(eb.ref('urls.last_submission_date'))
+            .end(),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toUrlRecord(row);
+  }
+
+  async get(id: string): Promise<UrlRecord | undefined> {
+    const row = await this.db.selectFrom('urls').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUrlRecord(row);
+  }
+}
