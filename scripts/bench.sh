@@ -45,6 +45,7 @@ fi
 cp -r "$src/dist" "$src/bin" "$src/package.json" "$app/"
 cp -r "$src/rules/yara" "$app/rules/"
 cp -r "$src/signatures/clamav" "$app/signatures/"
+if [ -d "$src/registries" ]; then cp -r "$src/registries" "$app/"; fi
 export BENCH_APP_DIR="$PWD/$app"
 echo "bench: server built from $BENCH_BUILT_FROM"
 

@@ -14,15 +14,20 @@ describe('urlItemId', () => {
     assert.equal(urlItemId(id), id);
   });
 
-  it('decodes unpadded base64url (padding tolerated) to the sha256 of the URL text', () => {
+  it('decodes unpadded base64url (padding tolerated) to the sha256 of the canonical URL', () => {
     const url = 'https://www.google.com/';
     assert.equal(urlItemId(vtUrlId(url)), sha256(url));
     assert.equal(urlItemId(`${vtUrlId('http://a.b/')}=`), sha256('http://a.b/'));
-    assert.equal(urlItemId(vtUrlId('https://exämple.com/?q=ü')), sha256('https://exämple.com/?q=ü'));
+    assert.equal(urlItemId(vtUrlId('HTTP://A.B')), sha256('http://a.b/'), 'one URL however it is typed');
+    assert.equal(urlItemId(vtUrlId('https://exämple.com/?q=ü')), sha256('https://xn--exmple-cua.com/?q=%C3%BC'));
+  });
+
+  it('takes upper-case hex as the same sha256', () => {
+    assert.equal(urlItemId('A'.repeat(64)), 'a'.repeat(64));
   });
 
   it('refuses what is not base64url of a URL-like text', () => {
-    for (const bad of ['', 'not base64!', 'a', vtUrlId('   '), vtUrlId('a\nb'), Buffer.from([0xff, 0xfe, 0x00]).toString('base64url'), 'A'.repeat(64)]) {
+    for (const bad of ['', 'not base64!', 'a', vtUrlId('   '), vtUrlId('a\nb'), Buffer.from([0xff, 0xfe, 0x00]).toString('base64url')]) {
       assert.equal(urlItemId(bad), undefined, JSON.stringify(bad));
     }
   });

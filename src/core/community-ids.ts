@@ -2,9 +2,10 @@
  * Identifiers of community content: the objects comments and votes attach to (files, URLs, domains,
  * IP addresses), their canonical ids, and the ids of comments and votes themselves.
  */
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { canonicalizeUrl } from './url-canonical.js';
+import { parseUrlIdentifier, urlIdOf } from './url-ids.js';
 
 /** API collection -> object type, for the objects that take comments and votes. */
 export const communityCollections = {
@@ -40,32 +41,19 @@ export const commentId = (item: CommunityItem, suffix: string): string => `${idP
 /** A vote's id: the comment form with `v` before the random part, `f-<sha256>-v<8 hex>`, so the two never collide. */
 export const voteId = (item: CommunityItem, suffix: string): string => `${idPrefixes[item.type]}-${item.id}-v${suffix}`;
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A URL identifier as VT clients send it: 64 lowercase hex (sha256, VT's returned form) is taken
- * as is; anything else must be unpadded base64url of the URL (stray `=` tolerated) and becomes the
- * sha256 of the decoded text. Provisional: VT hashes the canonicalised URL, and URL
- * canonicalisation does not exist yet, so an already-canonical URL (`https://www.google.com/`)
- * gets VT's id and a sloppy one (`HTTP://Google.com`) gets an id of its own (docs/community.md).
+ * A URL identifier as VT clients send it (core/url-ids.ts): a sha256 is taken as is; base64url of a
+ * URL becomes the sha256 of its canonical form, so comments on `HTTP://Example.com` and on
+ * `http://example.com/` meet on one URL. Undefined when the text is neither.
  */
 export function urlItemId(text: string): string | undefined {
-  if (SHA256_HEX.test(text)) return text;
-  const encoded = text.replace(/=+$/, '');
-  if (!BASE64URL.test(encoded)) return undefined;
-  let url: string;
   try {
-    url = utf8.decode(Buffer.from(encoded, 'base64url'));
+    const parsed = parseUrlIdentifier(text);
+    return parsed.kind === 'sha256' ? parsed.id : urlIdOf(canonicalizeUrl(parsed.url).canonical);
   } catch {
     return undefined;
   }
-  // Node's decoder ignores what does not fit; re-encoding tells a lossless decode from noise.
-  if (Buffer.from(url, 'utf8').toString('base64url') !== encoded) return undefined;
-  if (url.trim() === '' || CONTROL.test(url)) return undefined;
-  return createHash('sha256').update(url, 'utf8').digest('hex');
 }
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;

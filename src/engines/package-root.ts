@@ -1,24 +1,8 @@
-/** Locates files shipped with Assay (signatures, rules) independently of the working directory. */
-import { existsSync } from 'node:fs';
+/** The signatures and rules Assay ships for its engines. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../core/package-root.js';
 
-let cached: string | undefined;
-
-/**
- * The directory holding Assay's package.json, found by walking up from this module, so the same
- * lookup works from src/ under tsx, from dist/ and from an installed package, whatever the cwd.
- */
-export function packageRoot(): string {
-  if (cached) return cached;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return (cached = dir);
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
+export { packageRoot };
 
 /** The ClamAV signatures Assay ships (EICAR, test markers, clamav-testfiles). */
 export const bundledClamavSignaturesDir = (): string => path.join(packageRoot(), 'signatures', 'clamav');
