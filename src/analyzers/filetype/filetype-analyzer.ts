@@ -72,9 +72,9 @@ export function createFiletypeAnalyzer(options: FiletypeAnalyzerOptions): Analyz
         notes.push('magika off: no model directory configured (ASSAY_MAGIKA_MODEL_DIR)');
       } else {
         try {
-          magika = await loadMagika(magikaModelDir);
+          magika = await loadMagika(magikaModelDir, logger);
           versions.push(`magika model ${magika.modelId}`);
-          notes.push(`magika (model ${magika.modelId} from ${magikaModelDir}) via onnxruntime-node`);
+          notes.push(`magika (model ${magika.modelId} from ${magikaModelDir}) via onnxruntime-node in a worker thread`);
         } catch (err) {
           notes.push(`magika off: cannot load the model from ${magikaModelDir}: ${(err as Error).message}`);
           logger.error({ err, magikaModelDir }, 'magika unavailable');

@@ -1,2 +1,4 @@
-/** The fuzzy analyzer: ssdeep and TLSH digests from Debian's ssdeep and tlsh-tools command-line tools. */
+/** The fuzzy analyzer: ssdeep and TLSH digests, computed in worker threads. */
 export { createFuzzyAnalyzer, DEFAULT_TLSH_MAX_BYTES, type FuzzyAnalyzerOptions } from './fuzzy-analyzer.js';
+export { SsdeepHasher, ssdeepDigest } from './ssdeep-digest.js';
+export { tlshDigest } from './tlsh-digest.js';
