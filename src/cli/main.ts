@@ -2,11 +2,17 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { registerEngines } from './commands/engines.js';
+import { registerFeeds } from './commands/feeds.js';
 import { registerGroup } from './commands/group.js';
+import { registerIntel } from './commands/intel.js';
 import { registerKey } from './commands/key.js';
+import { registerLookupDomain } from './commands/lookup-domain.js';
 import { registerLookupFile } from './commands/lookup-file.js';
+import { registerLookupIp } from './commands/lookup-ip.js';
+import { registerLookupUrl } from './commands/lookup-url.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerScanFile } from './commands/scan-file.js';
+import { registerScanUrl } from './commands/scan-url.js';
 import { registerServe } from './commands/serve.js';
 import { registerUser } from './commands/user.js';
 import { registerWorker } from './commands/worker.js';
@@ -23,8 +29,14 @@ registerKey(program);
 registerGroup(program);
 registerMigrate(program);
 registerScanFile(program);
+registerScanUrl(program);
 registerLookupFile(program);
+registerLookupUrl(program);
+registerLookupDomain(program);
+registerLookupIp(program);
 registerEngines(program);
+registerFeeds(program);
+registerIntel(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -155,6 +155,8 @@ function findOrCreate(parent: Command, name: string, description: string): Comma
 
 const parentDescriptions: Record<string, string> = {
   scan: 'submit files or URLs for analysis',
+  feeds: 'import URL threat feeds (URLhaus, OpenPhish, PhishTank, plain lists) into the store',
+  intel: 'maintain the registries domain and IP intelligence relies on',
 };
 
 /**

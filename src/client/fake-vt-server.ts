@@ -1,7 +1,7 @@
 /**
- * Test support: a tiny Fastify server answering like VirusTotal v3 (upload_url flow, analyses that
- * go queued -> in-progress -> completed, file lookups, metadata, error envelopes), recording what
- * clients sent so tests can check it byte for byte.
+ * Test support: a tiny Fastify server answering like VirusTotal v3 (upload_url flow, URL submission,
+ * analyses that go queued -> in-progress -> completed, file, URL, domain and IP lookups, metadata,
+ * error envelopes), recording what clients sent so tests can check it byte for byte.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -30,6 +30,14 @@ export interface FakeVtServer {
   requests: string[];
   /** File objects served by GET /files/{hash}, by sha256. */
   files: Map<string, Record<string, unknown>>;
+  /** URL objects served by GET /urls/{id}, by id: sha256 of the URL text (the fake does not canonicalise). */
+  urls: Map<string, Record<string, unknown>>;
+  /** Domain objects served by GET /domains/{name}, by name. */
+  domains: Map<string, Record<string, unknown>>;
+  /** IP address objects served by GET /ip_addresses/{ip}, by address. */
+  ipAddresses: Map<string, Record<string, unknown>>;
+  /** Bodies of POST /urls as received, with their content type. */
+  urlSubmissions: Array<{ contentType: string; body: string }>;
   close(): Promise<void>;
 }
 
@@ -39,6 +47,8 @@ export interface FakeVtServerOptions {
   statuses?: readonly string[];
   /** Per-engine verdicts for a file; default: ClamAV and YARA flag files containing "EICAR". */
   verdict?: (file: Buffer) => Record<string, { category: string; result: string | null }>;
+  /** Per-engine verdicts for a URL; default: URLhaus flags URLs with "malware", OpenPhish those with "phish". */
+  urlVerdict?: (url: string) => Record<string, { category: string; result: string | null }>;
   metadata?: unknown;
   /** Extra routes for a test (registered before listening). */
   routes?: (app: FastifyInstance) => void;
@@ -47,6 +57,7 @@ export interface FakeVtServerOptions {
 /** Key the fake answers with 429 QuotaExceededError, for testing error paths. */
 export const OVER_QUOTA_KEY = 'over-quota-key';
 
+const urlCategories = ['harmless', 'malicious', 'suspicious', 'undetected', 'timeout'];
 const categories = ['malicious', 'suspicious', 'undetected', 'harmless', 'timeout', 'confirmed-timeout', 'failure', 'type-unsupported'];
 
 function defaultVerdict(file: Buffer): Record<string, { category: string; result: string | null }> {
@@ -58,6 +69,19 @@ function defaultVerdict(file: Buffer): Record<string, { category: string; result
     Sandbox: { category: 'type-unsupported', result: null },
   };
 }
+
+function defaultUrlVerdict(url: string): Record<string, { category: string; result: string | null }> {
+  return {
+    URLhaus: url.includes('malware') ? { category: 'malicious', result: 'malware' } : { category: 'harmless', result: 'clean' },
+    OpenPhish: url.includes('phish') ? { category: 'malicious', result: 'phishing' } : { category: 'harmless', result: 'clean' },
+    'Assay URL heuristics': { category: 'undetected', result: 'unrated' },
+  };
+}
+
+type Verdicts = Record<string, { category: string; result: string | null }>;
+
+const statsOf = (results: Verdicts, keys: readonly string[]) =>
+  Object.fromEntries(keys.map((c) => [c, Object.values(results).filter((r) => r.category === c).length]));
 
 export function vtError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   return reply.code(status).type('application/json').send({ error: { code, message } });
@@ -81,16 +105,23 @@ export async function startFakeVtServer(options: FakeVtServerOptions = {}): Prom
   const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
   const statuses = options.statuses ?? ['queued', 'in-progress', 'completed'];
   const verdict = options.verdict ?? defaultVerdict;
+  const urlVerdict = options.urlVerdict ?? defaultUrlVerdict;
   const app = Fastify({ logger: false });
   const uploads: ReceivedUpload[] = [];
   const requests: string[] = [];
   const files = new Map<string, Record<string, unknown>>();
-  const analyses = new Map<string, { polls: number; file: Buffer; date: number }>();
+  const urls = new Map<string, Record<string, unknown>>();
+  const domains = new Map<string, Record<string, unknown>>();
+  const ipAddresses = new Map<string, Record<string, unknown>>();
+  const urlSubmissions: Array<{ contentType: string; body: string }> = [];
+  /** Results and stats once completed, and the `meta` the analysis answers with. */
+  const analyses = new Map<string, { polls: number; date: number; results: Verdicts; statKeys: readonly string[]; meta: Record<string, unknown>; engineVersions: boolean }>();
   const uploadTokens = new Set<string>();
   let url = '';
 
   // The body is handed over untouched so the test sees exactly what went over the wire.
   app.addContentTypeParser('multipart/form-data', (_req, payload, done) => done(null, payload));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req, reply) => {
     requests.push(`${req.method} ${req.url}`);
@@ -127,9 +158,16 @@ export async function startFakeVtServer(options: FakeVtServerOptions = {}): Prom
     const date = Math.floor(Date.now() / 1000);
     // VT's file analysis id: padded base64 of "<md5>:<unix ts>"; the "==" checks path encoding.
     const id = Buffer.from(`${md5}:${date}${analyses.size}`).toString('base64');
-    analyses.set(id, { polls: 0, file: part.file, date });
     const results = verdict(part.file);
-    const stats = Object.fromEntries(categories.map((c) => [c, Object.values(results).filter((r) => r.category === c).length]));
+    analyses.set(id, {
+      polls: 0,
+      date,
+      results,
+      statKeys: categories,
+      meta: { file_info: { sha256, sha1, md5, size: part.file.length } },
+      engineVersions: true,
+    });
+    const stats = statsOf(results, categories);
     files.set(sha256, {
       type: 'file',
       id: sha256,
@@ -153,9 +191,9 @@ export async function startFakeVtServer(options: FakeVtServerOptions = {}): Prom
     if (!analysis) return vtError(reply, 404, 'NotFoundError', `Analysis "${req.params.id}" not found`);
     const status = statuses[Math.min(analysis.polls, statuses.length - 1)]!;
     analysis.polls += 1;
-    const results = status === 'completed' ? verdict(analysis.file) : {};
-    const stats = Object.fromEntries(categories.map((c) => [c, Object.values(results).filter((r) => r.category === c).length]));
-    const sha256 = createHash('sha256').update(analysis.file).digest('hex');
+    const results = status === 'completed' ? analysis.results : {};
+    // VT gives engine_version and engine_update for file engines only.
+    const versions = analysis.engineVersions ? { engine_version: '1.0', engine_update: '20250101' } : {};
     return {
       data: {
         type: 'analysis',
@@ -164,14 +202,68 @@ export async function startFakeVtServer(options: FakeVtServerOptions = {}): Prom
         attributes: {
           date: analysis.date,
           status,
-          stats,
+          stats: statsOf(results, analysis.statKeys),
           results: Object.fromEntries(
-            Object.entries(results).map(([engine, r]) => [engine, { engine_name: engine, method: 'blacklist', engine_version: '1.0', engine_update: '20250101', ...r }]),
+            Object.entries(results).map(([engine, r]) => [engine, { engine_name: engine, method: 'blacklist', ...versions, ...r }]),
           ),
         },
       },
-      meta: { file_info: { sha256, size: analysis.file.length } },
+      meta: analysis.meta,
     };
+  });
+
+  app.post('/api/v3/urls', async (req, reply) => {
+    const contentType = req.headers['content-type'] ?? '';
+    const body = typeof req.body === 'string' ? req.body : '';
+    urlSubmissions.push({ contentType, body });
+    const submitted = new URLSearchParams(body).get('url');
+    if (!submitted) return vtError(reply, 400, 'InvalidArgumentError', 'url field is required');
+    const id = createHash('sha256').update(submitted).digest('hex');
+    const date = Math.floor(Date.now() / 1000);
+    const analysisId = `u-${id}-${date}-${analyses.size}`;
+    const results = urlVerdict(submitted);
+    analyses.set(analysisId, { polls: 0, date, results, statKeys: urlCategories, meta: { url_info: { id, url: submitted } }, engineVersions: false });
+    const previous = urls.get(id)?.attributes as Record<string, unknown> | undefined;
+    urls.set(id, {
+      type: 'url',
+      id,
+      links: { self: `${url}/api/v3/urls/${id}` },
+      attributes: {
+        url: submitted,
+        last_final_url: submitted,
+        title: 'Example page',
+        last_http_response_code: 200,
+        redirection_chain: [submitted],
+        first_submission_date: (previous?.first_submission_date as number | undefined) ?? date,
+        last_submission_date: date,
+        last_analysis_date: date,
+        times_submitted: ((previous?.times_submitted as number | undefined) ?? 0) + 1,
+        last_analysis_stats: statsOf(results, urlCategories),
+        last_analysis_results: Object.fromEntries(Object.entries(results).map(([engine, r]) => [engine, { engine_name: engine, method: 'blacklist', ...r }])),
+      },
+    });
+    return { data: { type: 'analysis', id: analysisId, links: { self: `${url}/api/v3/analyses/${analysisId}` } } };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v3/urls/:id', async (req, reply) => {
+    // Either form of VT's URL id: a sha256, or unpadded base64url of the URL text.
+    const raw = req.params.id;
+    const id = /^[0-9a-f]{64}$/i.test(raw) ? raw.toLowerCase() : createHash('sha256').update(Buffer.from(raw, 'base64url').toString('utf8')).digest('hex');
+    const found = urls.get(id);
+    if (!found) return vtError(reply, 404, 'NotFoundError', `URL "${raw}" not found`);
+    return { data: found };
+  });
+
+  app.get<{ Params: { name: string } }>('/api/v3/domains/:name', async (req, reply) => {
+    const found = domains.get(req.params.name.toLowerCase());
+    if (!found) return vtError(reply, 404, 'NotFoundError', `Domain "${req.params.name}" not found`);
+    return { data: found };
+  });
+
+  app.get<{ Params: { ip: string } }>('/api/v3/ip_addresses/:ip', async (req, reply) => {
+    const found = ipAddresses.get(req.params.ip);
+    if (!found) return vtError(reply, 404, 'NotFoundError', `IP address "${req.params.ip}" not found`);
+    return { data: found };
   });
 
   app.get<{ Params: { hash: string } }>('/api/v3/files/:hash', async (req, reply) => {
@@ -202,5 +294,5 @@ export async function startFakeVtServer(options: FakeVtServerOptions = {}): Prom
 
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   url = address;
-  return { url, apiKey, app, uploads, requests, files, close: () => app.close() };
+  return { url, apiKey, app, uploads, requests, files, urls, domains, ipAddresses, urlSubmissions, close: () => app.close() };
 }

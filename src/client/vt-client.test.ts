@@ -260,3 +260,82 @@ describe('VtClient', () => {
     assert.deepEqual(toVtObject({ type: 't', id: 'i', attributes: null }).attributes, {});
   });
 });
+
+describe('VtClient: URLs, domains and IP addresses', () => {
+  let server: FakeVtServer;
+  let client: VtClient;
+
+  before(async () => {
+    server = await startFakeVtServer();
+    client = new VtClient({ server: server.url, apiKey: server.apiKey });
+  });
+  after(async () => server?.close());
+
+  test('scanUrl posts one urlencoded `url` field, as vt-py does, and answers the analysis descriptor', async () => {
+    const url = 'http://malware.example/dl?a=1&b=two words';
+    const analysis = await client.scanUrl(url);
+    assert.equal(analysis.type, 'analysis');
+    assert.match(analysis.id, /^u-[0-9a-f]{64}-\d+/);
+    const sent = server.urlSubmissions.at(-1)!;
+    assert.equal(sent.contentType, 'application/x-www-form-urlencoded');
+    assert.equal(sent.body, 'url=http%3A%2F%2Fmalware.example%2Fdl%3Fa%3D1%26b%3Dtwo+words');
+  });
+
+  test('waitForAnalysisReport keeps meta.url_info and reports each status it polls', async () => {
+    const url = 'http://phish.example/login';
+    const { id } = await client.scanUrl(url);
+    const seen: string[] = [];
+    const { analysis, meta } = await client.waitForAnalysisReport(id, { pollMs: 5, onStatus: (s) => seen.push(s) });
+    assert.deepEqual(seen, ['queued', 'in-progress', 'completed']);
+    assert.equal(analysis.attributes.status, 'completed');
+    assert.deepEqual(meta.url_info, { id: createHash('sha256').update(url).digest('hex'), url });
+    const stats = analysis.attributes.stats as Record<string, number>;
+    assert.deepEqual(Object.keys(stats).sort(), ['harmless', 'malicious', 'suspicious', 'timeout', 'undetected']);
+    assert.equal(stats.malicious, 1);
+    // URL engines carry no engine_version / engine_update, as on VT.
+    const openPhish = (analysis.attributes.results as Record<string, Record<string, unknown>>).OpenPhish!;
+    assert.equal(openPhish.result, 'phishing');
+    assert.equal('engine_version' in openPhish, false);
+    // scanUrl with waitForCompletion returns the completed analysis too.
+    const done = await client.scanUrl(url, { waitForCompletion: true, pollMs: 5 });
+    assert.equal(done.attributes.status, 'completed');
+  });
+
+  test('getUrl sends the URL as vt-py url_id, or a sha256 id as it is', async () => {
+    const url = 'https://www.google.com/';
+    await client.scanUrl(url);
+    const mark = server.requests.length;
+    const byUrl = await client.getUrl(url);
+    const sha = createHash('sha256').update(url).digest('hex');
+    assert.equal(byUrl.id, sha);
+    assert.equal(byUrl.attributes.url, url);
+    const byId = await client.getUrl(sha.toUpperCase());
+    assert.equal(byId.id, sha);
+    assert.deepEqual(server.requests.slice(mark), ['GET /api/v3/urls/aHR0cHM6Ly93d3cuZ29vZ2xlLmNvbS8', `GET /api/v3/urls/${sha}`]);
+    await assert.rejects(client.getUrl('http://never.example/'), (e: unknown) => e instanceof VtApiError && e.code === 'NotFoundError');
+  });
+
+  test('getDomain and getIpAddress fetch /domains/{name} and /ip_addresses/{ip}; IPv6 colons stay literal', async () => {
+    server.domains.set('example.com', { type: 'domain', id: 'example.com', attributes: { registrar: 'Example Registrar', creation_date: 808372800 } });
+    server.ipAddresses.set('2001:db8::1', { type: 'ip_address', id: '2001:db8::1', attributes: { asn: 64500 } });
+    const mark = server.requests.length;
+    assert.equal((await client.getDomain('example.com')).attributes.registrar, 'Example Registrar');
+    assert.equal((await client.getIpAddress('2001:db8::1')).attributes.asn, 64500);
+    assert.deepEqual(server.requests.slice(mark), ['GET /api/v3/domains/example.com', 'GET /api/v3/ip_addresses/2001:db8::1']);
+    await assert.rejects(client.getDomain('unknown.example'), (e: unknown) => e instanceof VtApiError && e.status === 404);
+    await assert.rejects(client.getIpAddress('192.0.2.1'), (e: unknown) => e instanceof VtApiError && e.code === 'NotFoundError');
+  });
+
+  test('a file analysis answers meta.file_info', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'assay-vt-meta-'));
+    try {
+      const file = path.join(dir, 'f.txt');
+      await fs.writeFile(file, 'meta');
+      const { analysis } = await client.uploadFile(file);
+      const { meta } = await client.waitForAnalysisReport(analysis.id, { pollMs: 5 });
+      assert.equal((meta.file_info as { sha256: string }).sha256, createHash('sha256').update('meta').digest('hex'));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -78,6 +78,17 @@ export interface WaitOptions {
   /** Give up after this long; vt-py has no limit, which is the default here too. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called with `status` after every poll (`queued`, `in-progress`, `completed`), for progress displays. */
+  onStatus?(status: string): void;
+}
+
+/**
+ * An analysis with the response's `meta`: `file_info` ({sha256, ...}) for a file, `url_info`
+ * ({id, url}) for a URL, which is how scripts find the analysed object.
+ */
+export interface AnalysisReport {
+  analysis: VtObject;
+  meta: Record<string, unknown>;
 }
 
 export interface UploadOptions {
@@ -109,6 +120,8 @@ const DEFAULT_POLL_MS = 20_000;
 const DATE_ATTRIBUTE = /^(?:.+_date|date|last_login|user_since)$/;
 /** vt-py copies attributes onto properties; these names collide with read-only ones. */
 const RESERVED_ATTRIBUTES = new Set(['id', 'type', 'relationships', 'context_attributes', 'error']);
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -375,22 +388,55 @@ export class VtClient {
     return this.waitForAnalysis(analysis.id, waitOptions(options));
   }
 
+  /** GET /analyses/{id}, keeping `meta` (file_info or url_info). */
+  async getAnalysis(id: string, options: { signal?: AbortSignal } = {}): Promise<AnalysisReport> {
+    const body = await this.getJson(`/analyses/${pathSegment(id)}`, options);
+    const analysis = toVtObject(dataOf(body));
+    const meta = isRecord(body) && isRecord(body.meta) ? body.meta : {};
+    return { analysis, meta };
+  }
+
   /** Polls GET /analyses/{id} (first poll at once) until `status` is `completed`. */
   async waitForAnalysis(id: string, options: WaitOptions = {}): Promise<VtObject> {
+    return (await this.waitForAnalysisReport(id, options)).analysis;
+  }
+
+  /** waitForAnalysis, keeping the last answer's `meta` (a URL analysis names its URL id in `meta.url_info.id`). */
+  async waitForAnalysisReport(id: string, options: WaitOptions = {}): Promise<AnalysisReport> {
     const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
     const signal = options.signal;
     for (;;) {
-      const analysis = await this.getObject(`/analyses/${pathSegment(id)}`, signal ? { signal } : {});
-      const status = analysis.attributes.status;
+      const report = await this.getAnalysis(id, signal ? { signal } : {});
+      const status = report.analysis.attributes.status;
       // vt-py reads analysis.status and raises AttributeError when it is missing.
       if (typeof status !== 'string') throw new VtProtocolError(`analysis ${id} has no attributes.status`);
-      if (status === 'completed') return analysis;
+      options.onStatus?.(status);
+      if (status === 'completed') return report;
       if (Date.now() + pollMs > deadline) {
         throw new VtApiError('WaitTimeoutError', `analysis ${id} still ${status} after ${options.timeoutMs} ms`, 0);
       }
       await sleep(pollMs, undefined, signal ? { signal } : {});
     }
+  }
+
+  /**
+   * GET /urls/{id}: a sha256 (64 hex, VT's id of the canonical URL) is sent as it is; anything else
+   * is a URL, sent as vt-py's url_id (unpadded base64url of the text as typed).
+   */
+  async getUrl(urlOrId: string, options: { signal?: AbortSignal } = {}): Promise<VtObject> {
+    const id = SHA256_HEX.test(urlOrId) ? urlOrId.toLowerCase() : urlId(urlOrId);
+    return this.getObject(`/urls/${id}`, options);
+  }
+
+  /** GET /domains/{name}. */
+  async getDomain(name: string, options: { signal?: AbortSignal } = {}): Promise<VtObject> {
+    return this.getObject(`/domains/${pathSegment(name)}`, options);
+  }
+
+  /** GET /ip_addresses/{ip}; IPv6 colons stay as they are in the path, as aiohttp sends them. */
+  async getIpAddress(ip: string, options: { signal?: AbortSignal } = {}): Promise<VtObject> {
+    return this.getObject(`/ip_addresses/${pathSegment(ip)}`, options);
   }
 }
 
@@ -404,5 +450,6 @@ function waitOptions(options: ScanFileOptions): WaitOptions {
   if (options.pollMs !== undefined) wait.pollMs = options.pollMs;
   if (options.timeoutMs !== undefined) wait.timeoutMs = options.timeoutMs;
   if (options.signal !== undefined) wait.signal = options.signal;
+  if (options.onStatus !== undefined) wait.onStatus = options.onStatus;
   return wait;
 }

@@ -1,23 +1,16 @@
 /** What `assay user`, `assay key` and `assay group` share: opening the store as its operator, option parsers, tables. */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AccountDeps, QuotaOverridesPatch } from '../../app/accounts/index.js';
-import { openStore } from '../../bootstrap/container.js';
-import { loadConfig } from '../../config/config.js';
 import { formatDate, formatTable } from '../output.js';
-import { serverOptions, type ServerFlags, toConfigInput } from './server-options.js';
+import { serverOptions, type ServerFlags } from './server-options.js';
+import { withStore } from './with-store.js';
 
 /**
  * Runs `use` on the store named by --data / --database-url (or the environment), closing it after.
  * No API key is involved: whoever can open the store is its operator, as with `assay migrate`.
  */
 export async function withAccounts<T>(flags: ServerFlags, use: (deps: AccountDeps) => Promise<T>): Promise<T> {
-  const config = loadConfig(toConfigInput(flags));
-  const { store, close } = await openStore(config);
-  try {
-    return await use({ store, now: Date.now, tiers: config.tiers });
-  } finally {
-    await close();
-  }
+  return withStore(flags, undefined, (store, config) => use({ store, now: Date.now, tiers: config.tiers }));
 }
 
 /** Adds a subcommand with the store options; commander hands the action its arguments, then the options. */

@@ -19,11 +19,10 @@ import {
   writeJson,
   writeLine,
 } from '../output.js';
+import { cell, engineTable, statsText, stringsOf } from '../report-format.js';
 
 const PARENTS = [] as const;
 const HASH = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i;
-/** The order VT lists stats in; unknown keys follow. */
-const STAT_ORDER = ['malicious', 'suspicious', 'undetected', 'harmless', 'timeout', 'confirmed-timeout', 'failure', 'type-unsupported'];
 
 function buildCommand(io: CliIo, done: (code: number) => void): Command {
   return withClientOptions(new Command('file'))
@@ -61,38 +60,26 @@ async function lookupFile(hash: string, flags: ClientFlags, io: CliIo): Promise<
   );
 }
 
-const text = (v: unknown): string => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : '-');
-
 export function fileReport(file: VtObject): string[] {
   const a = file.attributes;
-  const names = Array.isArray(a.names) ? a.names.filter((n): n is string => typeof n === 'string') : [];
+  const names = stringsOf(a.names);
   const size = typeof a.size === 'number' ? `${a.size} bytes${a.size >= 1024 ? ` (${formatBytes(a.size)})` : ''}` : '-';
-  const stats = (typeof a.last_analysis_stats === 'object' && a.last_analysis_stats !== null ? a.last_analysis_stats : {}) as Record<string, unknown>;
-  const statKeys = [...STAT_ORDER.filter((k) => k in stats), ...Object.keys(stats).filter((k) => !STAT_ORDER.includes(k))];
-  const { malicious, total } = summarizeVerdicts(stats, a.last_analysis_results);
+  const { malicious, total } = summarizeVerdicts(a.last_analysis_stats, a.last_analysis_results);
 
   const lines = formatTable([
-    ['sha256', text(a.sha256 ?? file.id)],
-    ['sha1', text(a.sha1)],
-    ['md5', text(a.md5)],
+    ['sha256', cell(a.sha256 ?? file.id)],
+    ['sha1', cell(a.sha1)],
+    ['md5', cell(a.md5)],
     ['names', names.length ? names.join(', ') : '-'],
     ['size', size],
-    ['type', text(a.type_description)],
-    ['magic', text(a.magic)],
-    ['magika', text(a.magika)],
-    ['ssdeep', text(a.ssdeep)],
-    ['tlsh', text(a.tlsh)],
+    ['type', cell(a.type_description)],
+    ['magic', cell(a.magic)],
+    ['magika', cell(a.magika)],
+    ['ssdeep', cell(a.ssdeep)],
+    ['tlsh', cell(a.tlsh)],
     ['last analysis', formatDate(a.last_analysis_date)],
     ['detections', `${malicious}/${total}`],
-    ['stats', statKeys.length ? statKeys.map((k) => `${k} ${text(stats[k])}`).join(', ') : '-'],
+    ['stats', statsText(a.last_analysis_stats)],
   ]);
-
-  const results = typeof a.last_analysis_results === 'object' && a.last_analysis_results !== null ? a.last_analysis_results : {};
-  const rows = Object.entries(results as Record<string, Record<string, unknown>>)
-    .sort(([x], [y]) => x.localeCompare(y))
-    .map(([engine, r]) => [engine, text(r?.category), text(r?.result)]);
-  lines.push('');
-  if (rows.length) lines.push(...formatTable(rows, ['ENGINE', 'CATEGORY', 'RESULT']));
-  else lines.push('no engine results yet');
-  return lines;
+  return [...lines, '', ...engineTable(a.last_analysis_results)];
 }

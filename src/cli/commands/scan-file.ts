@@ -1,11 +1,11 @@
 /** `assay scan file PATH...`: uploads files the way vt-py does, waits for their analyses, prints verdicts. */
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { VtClient, type VtObject } from '../../client/vt-client.js';
 import { loadClientConfig, requireApiKey } from '../../config/client-config.js';
+import { eachConcurrently } from '../each-concurrently.js';
 import {
   type CliIo,
-  type ClientFlags,
   commandFlags,
   describeError,
   EXIT_FAILURE,
@@ -20,17 +20,13 @@ import {
   writeJson,
   writeLine,
 } from '../output.js';
+import { withScanOptions, type ScanFlags } from './scan-options.js';
 
 const PARENTS = ['scan'] as const;
 /** Uploads at least this big get their own byte bar; smaller ones finish before a bar would help. */
 const BYTE_BAR_MIN_BYTES = 1024 * 1024;
 
-interface ScanFileFlags extends ClientFlags {
-  wait: boolean;
-  timeout: number;
-  pollInterval: number;
-  concurrency: number;
-}
+type ScanFileFlags = ScanFlags;
 
 interface Outcome {
   path: string;
@@ -39,20 +35,11 @@ interface Outcome {
   error?: unknown;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
 
 function buildCommand(io: CliIo, done: (code: number) => void): Command {
-  return withClientOptions(new Command('file'))
+  return withScanOptions(withClientOptions(new Command('file')), 'files uploaded')
     .description('upload files for analysis and print each verdict')
     .argument('<path...>', 'files to scan')
-    .option('--no-wait', 'print the analysis ids without waiting for results')
-    .option('--timeout <seconds>', 'give up waiting for an analysis after this long', positiveInt, 600)
-    .option('--poll-interval <ms>', 'delay between analysis status checks', positiveInt, 1000)
-    .option('--concurrency <n>', 'files uploaded at the same time', positiveInt, 4)
     .action(async (paths: string[], _options: unknown, command: Command) => {
       done(await scanFiles(paths, commandFlags<ScanFileFlags>(command), io));
     });
@@ -126,16 +113,6 @@ function errorJson(error: unknown, server: string | undefined): { code: string; 
   return { code, message: describeError(error, server) };
 }
 
-async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await fn(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 interface ScanProgress {
   started(index: number, path: string): void;
