@@ -13,6 +13,17 @@ export const endpointGroups = {
   fileRelationships: 'file_relationships',
   fileDownload: 'file_download',
   analyses: 'analyses',
+  /** URL submissions, reports, rescans and screenshots. */
+  urls: 'urls',
+  /** A URL's relationship collections, its analyses included. */
+  urlRelationships: 'url_relationships',
+  /** Domain reports and refreshes. */
+  domains: 'domains',
+  domainRelationships: 'domain_relationships',
+  /** IP address reports and refreshes. */
+  ipAddresses: 'ip_addresses',
+  ipRelationships: 'ip_relationships',
+  resolutions: 'resolutions',
   metadata: 'metadata',
   /** Comments: on files, URLs, domains and IPs, the latest, one comment, deleting one. */
   comments: 'comments',

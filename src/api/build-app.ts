@@ -13,13 +13,17 @@ import { multipartLimits } from './multipart.js';
 import { RouteCatalog } from './openapi.js';
 import { analysisRoutes } from './routes/analyses.js';
 import { commentRoutes } from './routes/comments.js';
+import { domainRoutes } from './routes/domains.js';
 import { fileRoutes } from './routes/files.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
+import { ipAddressRoutes } from './routes/ip-addresses.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { createHttpMetrics, metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { resolutionRoutes } from './routes/resolutions.js';
 import type { RouteDeps } from './routes/route-deps.js';
+import { urlRoutes } from './routes/urls.js';
 import { userRoutes } from './routes/users.js';
 import { voteRoutes } from './routes/votes.js';
 
@@ -76,6 +80,10 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   const links = new Links(deps.publicBaseUrl);
   const routeDeps: RouteDeps = { services: deps.services, config: deps.config, links };
   await app.register(fileRoutes, routeDeps);
+  await app.register(urlRoutes, routeDeps);
+  await app.register(domainRoutes, routeDeps);
+  await app.register(ipAddressRoutes, routeDeps);
+  await app.register(resolutionRoutes, routeDeps);
   await app.register(analysisRoutes, routeDeps);
   await app.register(metadataRoutes, routeDeps);
   await app.register(commentRoutes, routeDeps);

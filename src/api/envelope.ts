@@ -61,6 +61,23 @@ export class Links {
     return this.api(`/analyses/${pathSegment(id)}`);
   }
 
+  /** A URL object's link, always by its sha256 id (the form VT returns). */
+  url(id: string): string {
+    return this.api(`/urls/${pathSegment(id)}`);
+  }
+
+  domain(name: string): string {
+    return this.api(`/domains/${pathSegment(name)}`);
+  }
+
+  ipAddress(address: string): string {
+    return this.api(`/ip_addresses/${pathSegment(address)}`);
+  }
+
+  resolution(id: string): string {
+    return this.api(`/resolutions/${pathSegment(id)}`);
+  }
+
   /** The request's own URL (path and query exactly as sent) on the public base. */
   self(request: FastifyRequest): string {
     return `${this.base}${request.url}`;

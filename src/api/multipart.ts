@@ -70,7 +70,7 @@ function parseFlag(value: string): boolean {
 }
 
 /** Parser failures without a status (busboy's "Malformed part header" and the like) are the client's. */
-async function nextPart(parts: AsyncIterator<Multipart>): Promise<IteratorResult<Multipart>> {
+export async function nextPart(parts: AsyncIterator<Multipart>): Promise<IteratorResult<Multipart>> {
   try {
     return await parts.next();
   } catch (error) {

@@ -23,7 +23,7 @@ export function safeAttributes(attributes: Record<string, unknown>): Record<stri
 /** All eight categories, always: clients index them without checking. */
 export const fullStats = (stats: Partial<AnalysisStats> | null | undefined): AnalysisStats => ({ ...emptyStats(), ...(stats ?? {}) });
 
-const renderResults = (results: readonly EngineResult[] | null): Record<string, EngineResult> => resultsByEngine(results ?? []);
+export const renderResults = (results: readonly EngineResult[] | null): Record<string, EngineResult> => resultsByEngine(results ?? []);
 
 export function fileAttributes(file: FileRecord): Record<string, unknown> {
   // Analyzer attributes first, so the core fields below always win over a same-named key.

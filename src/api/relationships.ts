@@ -1,12 +1,24 @@
 // The relationships Assay serves per object type: one list for /metadata, ?relationships= and routing.
+import { graphRelationships } from '../app/graph/relationship-catalog.js';
 import { AppError } from '../core/errors.js';
 
-export const relationshipCatalog = {
-  file: [{ name: 'analyses', description: 'Analyses of the file, newest first.' }],
-  analysis: [{ name: 'item', description: 'The file that was analysed.' }],
-} as const;
+export type RelationshipOwner = 'file' | 'analysis' | 'url' | 'domain' | 'ip_address';
 
-export type RelationshipOwner = keyof typeof relationshipCatalog;
+export interface RelationshipInfo {
+  name: string;
+  description: string;
+}
+
+/** /metadata shows VT's two keys only; targets and cardinality live in app/graph's catalog. */
+const described = (specs: ReadonlyArray<RelationshipInfo>): RelationshipInfo[] => specs.map(({ name, description }) => ({ name, description }));
+
+export const relationshipCatalog: Record<RelationshipOwner, readonly RelationshipInfo[]> = {
+  file: [{ name: 'analyses', description: 'Analyses of the file, newest first.' }],
+  analysis: [{ name: 'item', description: 'The file or URL that was analysed.' }],
+  url: [{ name: 'analyses', description: 'Analyses of the URL, newest first.' }, ...described(graphRelationships.url)],
+  domain: described(graphRelationships.domain),
+  ip_address: described(graphRelationships.ip_address),
+};
 
 const known = (owner: RelationshipOwner): string[] => relationshipCatalog[owner].map((r) => r.name);
 

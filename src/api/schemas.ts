@@ -31,7 +31,7 @@ export const errorSchema: Schema = {
   },
 };
 
-const statsSchema: Schema = {
+export const statsSchema: Schema = {
   type: 'object',
   description: 'Count per verdict category; all eight keys are always present.',
   required: [...verdictCategories],
@@ -50,21 +50,24 @@ const engineResultSchema: Schema = {
   },
 };
 
-const resultsSchema: Schema = { type: 'object', description: 'Keyed by engine name.', additionalProperties: engineResultSchema };
+export const resultsSchema: Schema = { type: 'object', description: 'Keyed by engine name.', additionalProperties: engineResultSchema };
 
-const linksSchema: Schema = { type: 'object', required: ['self'], properties: { self: { type: 'string', format: 'uri' } } };
+export const linksSchema: Schema = { type: 'object', required: ['self'], properties: { self: { type: 'string', format: 'uri' } } };
 
-export const descriptorSchema = (type: string): Schema => ({
+export const descriptorSchema = (type: string | readonly string[]): Schema => ({
   type: 'object',
   required: ['type', 'id'],
-  properties: { type: { const: type }, id: { type: 'string' }, links: linksSchema },
+  properties: { type: typeof type === 'string' ? { const: type } : { enum: [...type] }, id: { type: 'string' }, links: linksSchema },
 });
 
-const objectSchema = (type: string, attributes: Schema): Schema => ({
+export const totalVotesSchema: Schema = { type: 'object', properties: { harmless: { type: 'integer' }, malicious: { type: 'integer' } } };
+
+/** A VT object of one type (or several, as in network_location's `domain|ip_address`). */
+export const objectSchema = (type: string | readonly string[], attributes: Schema): Schema => ({
   type: 'object',
   required: ['type', 'id', 'links', 'attributes'],
   properties: {
-    type: { const: type },
+    type: typeof type === 'string' ? { const: type } : { enum: [...type] },
     id: { type: 'string' },
     links: linksSchema,
     attributes,
@@ -90,7 +93,7 @@ export const fileObjectSchema = objectSchema('file', {
     last_analysis_results: resultsSchema,
     last_analysis_stats: statsSchema,
     reputation: { type: 'integer' },
-    total_votes: { type: 'object', properties: { harmless: { type: 'integer' }, malicious: { type: 'integer' } } },
+    total_votes: totalVotesSchema,
     tags: { type: 'array', items: { type: 'string' } },
     unique_sources: { type: 'integer' },
   },
@@ -133,7 +136,13 @@ export const analysisResponseSchema: Schema = {
       properties: {
         file_info: {
           type: 'object',
+          description: 'File analyses only.',
           properties: { sha256: { type: 'string' }, sha1: { type: 'string' }, md5: { type: 'string' }, size: { type: 'integer' } },
+        },
+        url_info: {
+          type: 'object',
+          description: 'URL analyses only.',
+          properties: { id: { type: 'string', description: 'sha256 of the canonical URL' }, url: { type: 'string', description: 'As submitted' } },
         },
       },
     },

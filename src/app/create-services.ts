@@ -1,6 +1,6 @@
 /** Assembles the use cases into the AppServices surface the API and CLI call. */
 import { defaultTiers, type TierConfig } from '../config/config.js';
-import type { Analyzer, Engine } from '../core/plugin.js';
+import type { Analyzer, Engine, IntelSource, PageCapturer, UrlEngine } from '../core/plugin.js';
 import { AppError } from '../core/errors.js';
 import type { ArchiveUnpacker } from '../core/unpacker.js';
 import type { JobQueue } from '../queue/queue.js';
@@ -18,6 +18,12 @@ import type { AccountService } from './accounts/account-service.js';
 import { ShortLivedCache } from './accounts/short-lived-cache.js';
 import type { Credential } from './accounts/users.js';
 import { authenticate } from './users.js';
+import { createGraphService } from './graph/graph-service.js';
+import { createNetworkService, normaliseNetworkId, type IntelLookup } from './network/network-service.js';
+import { createUrlService } from './urls/url-service.js';
+import { pino, type Logger } from 'pino';
+
+const silentLogger = pino({ level: 'silent' });
 
 export interface ServiceDeps {
   store: Store;
@@ -49,6 +55,14 @@ export interface ServiceDeps {
   credentialCacheMs?: number;
   /** A failed background write (quota counts kept in memory); the write is retried. */
   onBackgroundError?: (error: unknown) => void;
+  /** URL verdict engines (blocklists, heuristics): URL analyses run them in the pipeline, domain and IP reports here. */
+  urlEngines?: { list(): readonly UrlEngine[]; current(): Promise<readonly UrlEngine[]> };
+  /** Intel sources for domains and IPs, asked through `intelLookup` (a TTL cache). */
+  intelSources?: readonly IntelSource[];
+  intelLookup?: IntelLookup;
+  /** Screenshots of URL pages; listed with the plugins. */
+  capturer?: PageCapturer;
+  logger?: Logger;
 }
 
 export function createServices(deps: ServiceDeps): AppServices {
@@ -68,6 +82,16 @@ export function createServices(deps: ServiceDeps): AppServices {
     seenMarker = marker;
   };
   const files = createFileService({ store, blobs, queue: deps.queue, now, unpacker: deps.unpacker, unpackLimits: deps.unpackLimits });
+  const urls = createUrlService({ store, queue: deps.queue, now });
+  const graph = createGraphService({ store, findFile: (sha256, principal) => files.get(sha256, principal) });
+  const network = createNetworkService({
+    store,
+    sources: deps.intelSources ?? [],
+    lookup: deps.intelLookup ?? ((source, target, signal) => source.lookup(target, signal).then((result) => ({ result, fetchedAt: now(), fromCache: false, stale: false }))),
+    urlEngines: async () => (deps.urlEngines ? deps.urlEngines.current() : []),
+    now,
+    logger: deps.logger ?? silentLogger,
+  });
   const quotas = createQuotaService({
     counters: deps.quotaCounters ?? store.quotaCounters,
     tiers: deps.quotaTiers ?? defaultTiers,
@@ -99,9 +123,36 @@ export function createServices(deps: ServiceDeps): AppServices {
         const analysis = await store.analyses.get(id);
         // Someone else's private analysis is reported exactly like an unknown one.
         if (!analysis || !canSeeAnalysis(await store.access.analysisOwner(id), principal)) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
+        if (analysis.itemType === 'url') {
+          const url = await urls.get(analysis.itemId).catch(() => undefined);
+          if (!url) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
+          return { analysis, item: { type: 'url', url } };
+        }
         const file = await store.files.findByHash('sha256', analysis.itemId);
         if (!file) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
-        return { analysis, file };
+        return { analysis, item: { type: 'file', file } };
+      },
+    },
+    urls: {
+      submit: (url) => urls.submit(url),
+      get: (id) => urls.get(id),
+      reanalyse: (id) => urls.reanalyse(id),
+      async listAnalyses(id, _principal, options) {
+        const { url } = await urls.get(id);
+        return store.analyses.listForItem(url.id, options);
+      },
+      async screenshot(id) {
+        const { url } = await urls.get(id);
+        const shot = url.attributes.last_screenshot as { sha256?: unknown } | undefined;
+        if (typeof shot?.sha256 !== 'string' || !(await blobs.has(shot.sha256))) throw new AppError('NotFoundError', `No screenshot of URL "${id}"`);
+        return blobs.openRead(shot.sha256);
+      },
+    },
+    network,
+    graph: {
+      list(owner, id, name, principal, page) {
+        const ownerId = owner === 'url' ? urls.idOf(id) : normaliseNetworkId(owner, id);
+        return graph.list(owner, ownerId, name, principal, page);
       },
     },
     uploads: createUploadTokenService({ store, now, ttlMs: deps.uploadUrlTtlMs, tiers: deps.tiers }),
@@ -109,6 +160,9 @@ export function createServices(deps: ServiceDeps): AppServices {
       list: () => [
         ...deps.engines.map((p) => ({ kind: 'engine' as const, manifest: p.manifest, readiness: p.status() })),
         ...deps.analyzers.map((p) => ({ kind: 'analyzer' as const, manifest: p.manifest, readiness: p.status() })),
+        ...(deps.urlEngines?.list() ?? []).map((p) => ({ kind: 'url-engine' as const, manifest: p.manifest, readiness: p.status() })),
+        ...(deps.intelSources ?? []).map((p) => ({ kind: 'intel' as const, manifest: p.manifest, readiness: p.status() })),
+        ...(deps.capturer ? [{ kind: 'url-capture' as const, manifest: deps.capturer.manifest, readiness: deps.capturer.status() }] : []),
       ],
     },
     health: { ready: deps.isReady },

@@ -5,7 +5,11 @@
 import type { Readable } from 'node:stream';
 import type { FileHashes } from '../core/hashes.js';
 import type { PluginManifest, Readiness } from '../core/plugin.js';
-import type { AnalysisRecord, CommentRecord, CommentVotes, FileRecord, Page, VoteRecord } from '../store/ports.js';
+import type { AnalysisRecord, CommentRecord, CommentVotes, FileRecord, NetworkObjectType, Page, ResolutionRecord, VoteRecord } from '../store/ports.js';
+import type { GraphOwner } from './graph/relationship-catalog.js';
+import type { RelatedObject } from './graph/graph-service.js';
+import type { NetworkView } from './network/network-view.js';
+import type { UrlView } from './urls/url-service.js';
 import type { CommunityCollection } from '../core/community-ids.js';
 import type { AccountService } from './accounts/account-service.js';
 import type { ApiUsage, OverallQuotas } from './quotas/quota-service.js';
@@ -18,8 +22,11 @@ export interface ReceivedUpload extends FileHashes {
   stagingPath: string;
 }
 
+/** What an analysis analysed. */
+export type AnalysedItem = { type: 'file'; file: FileRecord } | { type: 'url'; url: UrlView };
+
 export interface PluginStatus {
-  kind: 'engine' | 'analyzer';
+  kind: 'engine' | 'analyzer' | 'url-engine' | 'intel' | 'url-capture';
   manifest: PluginManifest;
   readiness: Readiness;
 }
@@ -71,8 +78,35 @@ export interface AppServices {
     listAnalyses(hash: string, principal: Principal, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>>;
   };
   analyses: {
-    /** Throws NotFoundError. `file` is the analysed file, for meta.file_info and /item. */
-    get(id: string, principal: Principal): Promise<{ analysis: AnalysisRecord; file: FileRecord }>;
+    /** Throws NotFoundError. `item` is the analysed file or URL, for meta.file_info / meta.url_info and /item. */
+    get(id: string, principal: Principal): Promise<{ analysis: AnalysisRecord; item: AnalysedItem }>;
+  };
+  /** URLs (app/urls): ids are a sha256 of the canonical URL or unpadded base64url of the URL; malformed ones InvalidArgumentError. */
+  urls: {
+    /** InvalidArgumentError for a bad URL (no host, unsupported scheme, over 8 KiB, control characters). */
+    submit(url: string, principal: Principal): Promise<{ analysisId: string; urlId: string }>;
+    /** NotFoundError when never submitted. */
+    get(id: string, principal: Principal): Promise<UrlView>;
+    reanalyse(id: string, principal: Principal): Promise<{ analysisId: string; urlId: string }>;
+    listAnalyses(id: string, principal: Principal, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>>;
+    /** The PNG of the last fetch's final page; NotFoundError when there is none. */
+    screenshot(id: string, principal: Principal): Promise<{ stream: Readable; size: number }>;
+  };
+  /**
+   * Domains and IP addresses (app/network): `id` as the path gives it (unicode domains are
+   * normalised to punycode; invalid names or addresses are InvalidArgumentError). A valid name
+   * never seen before is looked up on first request (docs/intel.md), so it is never NotFoundError.
+   */
+  network: {
+    get(type: NetworkObjectType, id: string, principal: Principal): Promise<NetworkView>;
+    /** Looks the object up again now, past every cache. */
+    refresh(type: NetworkObjectType, id: string, principal: Principal): Promise<NetworkView>;
+    /** `<ip><host>`; NotFoundError when never observed. */
+    resolution(id: string, principal: Principal): Promise<{ resolution: ResolutionRecord; hostStats: Record<string, number> | null; ipStats: Record<string, number> | null }>;
+  };
+  /** Relationships of URLs, domains and IPs (app/graph); `id` as the path gives it. InvalidArgumentError for an unknown name. */
+  graph: {
+    list(owner: GraphOwner, id: string, name: string, principal: Principal, page: { limit: number; cursor?: string }): Promise<Page<RelatedObject>>;
   };
   uploads: {
     /** A single-use token for GET /files/upload_url. */

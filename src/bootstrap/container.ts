@@ -27,6 +27,19 @@ import { openPostgres } from '../store/postgres/open-postgres.js';
 import { openRedisQuotaCounters } from '../store/redis/redis-quota-counters.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
 import { WorkerPool } from '../worker/worker-pool.js';
+import { existsSync } from 'node:fs';
+import type { IntelSource } from '../core/plugin.js';
+import { createUrlHeuristicsEngine } from '../engines/url-heuristics/index.js';
+import { bundledRdapBootstrapDir, CachedIntel, createFetchJson, DnsSource, GeoSource, RdapSource, TlsSource } from '../intel/index.js';
+import { AddressPolicy, parseAllowList } from '../net/address-policy.js';
+import { createConnectGuard } from '../net/connect-guard.js';
+import { serverResolver, systemResolver } from '../net/host-resolver.js';
+import { SafeFetcher } from '../net/safe-fetcher.js';
+import { analyseUrl, ANALYSE_URL, type AnalyseUrlPayload } from '../pipeline/analyse-url-job.js';
+import { UrlEngineSet } from './url-engine-set.js';
+import { ChromiumCapturer } from '../analyzers/url-screenshot/chromium-capturer.js';
+import { FeedScheduler, parseFeedSchedule } from '../app/feeds/index.js';
+import { rdapRegistryDir } from '../app/intel-refresh.js';
 
 /** A job that failed this often is given up (its analysis completes with failures). */
 const MAX_JOB_ATTEMPTS = 5;
@@ -40,6 +53,8 @@ export interface Container {
   services: AppServices;
   engines: Engine[];
   analyzers: Analyzer[];
+  urlEngines: UrlEngineSet;
+  intelSources: IntelSource[];
   workers: WorkerPool;
   /**
    * Starts plugins (reporting readiness), the in-process workers when `runWorkers`, and the upload
@@ -84,6 +99,45 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }),
   ];
 
+  // URLs and hosts are attacker-chosen: every connection goes through the address policy.
+  const dnsServers = config.dnsServers ? config.dnsServers.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const resolver = dnsServers.length > 0 ? serverResolver(dnsServers) : systemResolver();
+  const guard = createConnectGuard(resolver, new AddressPolicy({ allow: parseAllowList(config.fetchAllow ?? '') }));
+  const fetcher = new SafeFetcher({ guard });
+  const urlEngines = new UrlEngineSet(store.feeds, [createUrlHeuristicsEngine()]);
+  // Screenshots: Chromium renders the page, but every request it makes is fetched by the safe fetcher.
+  const capturer =
+    config.chromium === 'off'
+      ? undefined
+      : new ChromiumCapturer({
+          executablePath: config.chromium,
+          fetchResource: async (url, signal) => {
+            const outcome = await fetcher.fetch(url, signal);
+            return outcome.ok ? { ok: true, status: outcome.statusCode, headers: outcome.headers, body: outcome.body } : { ok: false, reason: outcome.reason };
+          },
+        });
+  // RDAP servers come from IANA's registries or the operator's ASSAY_RDAP_URL, not from users, so
+  // they are fetched directly; a refreshed copy of the registries in the data dir wins over the shipped one.
+  const refreshedRegistries = rdapRegistryDir(config.dataDir);
+  const intelSources: IntelSource[] = [
+    new DnsSource({ servers: dnsServers.length > 0 ? dnsServers : undefined }),
+    new RdapSource({
+      bootstrapDir: existsSync(path.join(refreshedRegistries, 'dns.json')) ? refreshedRegistries : bundledRdapBootstrapDir(),
+      baseUrl: config.rdapUrl,
+      fetchJson: createFetchJson(),
+    }),
+    new TlsSource({ guard, port: config.tlsPort }),
+    new GeoSource({ countryMmdb: config.geoCountryMmdb, asnMmdb: config.geoAsnMmdb }),
+  ];
+  const intel = new CachedIntel(store.intelCache, {
+    onRefreshError: (error, source, key) => logger.warn({ source, key, err: error instanceof Error ? error.message : String(error) }, 'background intel refresh failed'),
+  });
+
+  // Parsed now, so a bad ASSAY_FEEDS stops start-up with its message rather than later.
+  const feedScheduler = config.feeds
+    ? new FeedScheduler({ store, logger: logger.child({ part: 'feeds' }), spoolDir: path.join(config.dataDir, 'tmp') }, parseFeedSchedule(config.feeds))
+    : undefined;
+
   const hashPool = new HashPool();
   // Unpacks ZIPs submitted with a `password`; 7zz missing only disables that (such uploads get a 400).
   const unpacker = new SevenZipUnpacker({ timeoutMs: config.scanTimeoutMs });
@@ -104,6 +158,11 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     now,
     isReady: () => ready,
     credentialCacheMs: config.credentialCacheMs,
+    urlEngines,
+    intelSources,
+    intelLookup: (source, target, signal, options) => intel.lookup(source, target, signal, options),
+    capturer,
+    logger: logger.child({ part: 'app' }),
     onBackgroundError: (error) => logger.warn({ err: error }, 'writing quota counts kept in memory failed; retrying'),
   });
   const pipeline = new FilePipeline({ engines, analyzers, logger: logger.child({ part: 'pipeline' }) });
@@ -126,6 +185,15 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
           await abandonFileAnalysis({ store, now, engines }, payload);
         }
       },
+      [ANALYSE_URL]: async (job, signal) => {
+        const payload = job.payload as AnalyseUrlPayload;
+        const outcome = await analyseUrl(
+          { store, blobs, filePipeline: pipeline, urlEngines: () => urlEngines.current(), fetcher, capturer, logger: logger.child({ part: 'url-pipeline' }), now },
+          payload,
+          signal,
+        );
+        logger.debug({ job: job.id, outcome }, 'URL analysis job finished');
+      },
     },
   });
 
@@ -138,6 +206,8 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     services,
     engines,
     analyzers,
+    urlEngines,
+    intelSources,
     workers,
     async start({ runWorkers, acceptUploads }) {
       if (config.bootstrapApiKey) {
@@ -148,10 +218,16 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
         ...engines.map((p) => ({ kind: 'engine', plugin: p })),
         ...analyzers.map((p) => ({ kind: 'analyzer', plugin: p })),
       ];
-      const statuses = await Promise.all(
-        plugins.map(async ({ kind, plugin }) => ({ kind, name: plugin.manifest.name, readiness: await plugin.start() })),
-      );
-      if (runWorkers) workers.start();
+      const statuses = [
+        ...(await Promise.all(plugins.map(async ({ kind, plugin }) => ({ kind, name: plugin.manifest.name, readiness: await plugin.start() })))),
+        ...(await urlEngines.start()).map((s) => ({ kind: 'url-engine', ...s })),
+        ...(await Promise.all(intelSources.map(async (p) => ({ kind: 'intel', name: p.manifest.name, readiness: await p.start() })))),
+        ...(capturer ? [{ kind: 'url-capture', name: capturer.manifest.name, readiness: await capturer.start() }] : []),
+      ];
+      if (runWorkers) {
+        workers.start();
+        await feedScheduler?.start();
+      }
       if (acceptUploads) {
         hashPool.warmUp();
         const unpacking = await unpacker.status();
@@ -162,9 +238,12 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     },
     async close() {
       ready = false;
+      await feedScheduler?.stop();
       await workers.stop();
       await hashPool.close();
-      await Promise.allSettled([...engines, ...analyzers].map((p) => p.close()));
+      await Promise.allSettled([...engines, ...analyzers, ...intelSources].map((p) => p.close()));
+      await urlEngines.close();
+      await capturer?.close();
       await services.close().catch((error: unknown) => logger.warn({ err: error }, 'quota counts kept in memory were not written'));
       await queue.close();
       await redisQuota?.close();

@@ -84,6 +84,10 @@ const schema = z.object({
   geoCountryMmdb: z.string().optional(),
   /** MaxMind GeoLite2-ASN MMDB; absent: the bundled ip-location-db ASN table. */
   geoAsnMmdb: z.string().optional(),
+  /** Feeds `assay serve` re-imports on a schedule: `urlhaus=https://…@6h,plain:Name=https://…@12h` (docs/urls.md). */
+  feeds: z.string().optional(),
+  /** The port the TLS intel source reads certificates from (443; labs and tests move it). */
+  tlsPort: z.coerce.number().int().min(1).max(65535).default(443),
   /** Chromium for URL screenshots; absent: /usr/bin/chromium when installed. `off` disables screenshots. */
   chromium: z.string().optional(),
 });
@@ -125,6 +129,8 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   geoCountryMmdb: 'ASSAY_GEO_COUNTRY_MMDB',
   geoAsnMmdb: 'ASSAY_GEO_ASN_MMDB',
   chromium: 'ASSAY_CHROMIUM',
+  tlsPort: 'ASSAY_TLS_PORT',
+  feeds: 'ASSAY_FEEDS',
 };
 
 /** Reads the environment, applies overrides (CLI flags), validates and freezes. */

@@ -177,3 +177,18 @@ export interface IntelSource {
  * PluginError('address-refused', reason). Given to plugins that open connections themselves (tls).
  */
 export type ConnectGuard = (host: string, signal: AbortSignal) => Promise<{ address: string; family: 4 | 6 }>;
+
+/** One resource a captured page asked for, fetched by the host through its address policy. */
+export type ResourceFetch = (
+  url: string,
+  signal: AbortSignal,
+) => Promise<{ ok: true; status: number; headers: Record<string, string>; body: Buffer } | { ok: false; reason: string }>;
+
+/** Renders a URL's page to a PNG (screenshots); every request the page makes goes through `ResourceFetch`. */
+export interface PageCapturer {
+  readonly manifest: PluginManifest;
+  start(): Promise<Readiness>;
+  status(): Readiness;
+  capture(url: string, signal: AbortSignal): Promise<{ png: Buffer; refusedRequests: number }>;
+  close(): Promise<void>;
+}

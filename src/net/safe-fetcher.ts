@@ -6,49 +6,11 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { PluginError, type ConnectGuard } from '../core/plugin.js';
+import type { FetchFailureReason, FetchHop, FetchOutcome, FetchResolution } from '../pipeline/page-fetcher.js';
 import type { ResolvedAddress } from './host-resolver.js';
 
-export interface FetchHop {
-  url: string;
-  statusCode: number;
-  /** The address the connection went to. */
-  address: string;
-  location?: string;
-}
-
-export interface FetchResolution {
-  hostName: string;
-  ipAddress: string;
-}
-
-export type FetchFailureReason =
-  | 'invalid-url'
-  | 'unsupported-scheme'
-  | 'address-refused'
-  | 'dns-failed'
-  | 'too-many-redirects'
-  | 'timeout'
-  | 'aborted'
-  | 'connect-failed'
-  | 'tls-failed'
-  | 'headers-too-large'
-  | 'protocol-error'
-  | 'fetch-failed';
-
-export type FetchOutcome =
-  | {
-      ok: true;
-      finalUrl: string;
-      statusCode: number;
-      /** Lower-case names; repeated headers joined with ', '. */
-      headers: Record<string, string>;
-      body: Buffer;
-      /** The body went past maxBodyBytes and was cut there. */
-      truncated: boolean;
-      chain: FetchHop[];
-      resolutions: FetchResolution[];
-    }
-  | { ok: false; reason: FetchFailureReason; message: string; chain: FetchHop[]; resolutions: FetchResolution[] };
+// The outcome types are the port's (pipeline/page-fetcher.ts): this is its adapter.
+export type { FetchFailureReason, FetchHop, FetchOutcome, FetchResolution } from '../pipeline/page-fetcher.js';
 
 export interface SafeFetcherOptions {
   guard: ConnectGuard;

@@ -10,6 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startDnsServer } from '../support/dns-server.js';
+import { startRdapServer } from '../support/rdap-server.js';
 import { startServer } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -55,5 +59,34 @@ test('vt-py scans, looks up, gets NotFoundError, and QuotaExceededError on a pub
     assert.deepEqual(q.codes, ['ok', 'ok', 'ok', 'ok', 'QuotaExceededError']);
   } finally {
     await server.stop();
+  }
+});
+
+test('vt-py scans a URL and waits, reads it by vt.url_id, reads a domain and pages its resolutions, unchanged', { skip: await skipReason() }, async () => {
+  const site = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>vt-py page</title>'));
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  const domain = 'vtpy-test.com';
+  const addresses = Array.from({ length: 12 }, (_, i) => `8.8.4.${i + 1}`);
+  const dns = await startDnsServer({ [domain]: addresses.map((value) => ({ type: 'A' as const, value })) });
+  const rdap = await startRdapServer();
+  const server = await startServer({ env: { ASSAY_FETCH_ALLOW: '127.0.0.1/32', ASSAY_DNS_SERVERS: `127.0.0.1:${dns.port}`, ASSAY_RDAP_URL: rdap.url } });
+  try {
+    const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}/page`;
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'vtpy-network.py');
+    const { stdout } = await run(python, [script, server.url, server.adminKey, url, domain], { env: { ...process.env, PYTHONPATH: vtpyDir }, timeout: 120_000 });
+    const facts = JSON.parse(stdout.trim().split('\n').pop()!);
+    assert.equal(facts.analysis_status, 'completed');
+    assert.equal(facts.url, url);
+    assert.equal(facts.last_final_url, url);
+    assert.equal(facts.title, 'vt-py page');
+    assert.equal(facts.last_analysis_date_type, 'datetime');
+    assert.ok(facts.engines.includes('Assay URL heuristics'));
+    assert.equal(facts.domain_id, domain);
+    assert.deepEqual(facts.dns_types, ['A']);
+    assert.deepEqual([...facts.resolutions].sort(), addresses.map((a) => `${a}${domain}`).sort(), 'the iterator went through both pages and stopped');
+    assert.equal(facts.unknown_error, 'NotFoundError');
+  } finally {
+    await server.stop();
+    await Promise.all([dns.close(), rdap.close(), new Promise((resolve) => site.close(resolve))]);
   }
 });

@@ -110,4 +110,35 @@ describe('analyses: happy paths', () => {
       },
     });
   });
+
+  describe('URL analyses', () => {
+    const url = 'https://Analysed.example/path';
+    let analysisId: string;
+    let urlId: string;
+    before(() => {
+      const record = t.fake.seedUrl(url, { analyses: [[engineResult('URLhaus', 'malicious', 'phishing')]] });
+      analysisId = record.lastAnalysisId!;
+      urlId = record.id;
+    });
+
+    it('meta.url_info gives the URL id and the URL as submitted, instead of file_info', async () => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v3/analyses/${analysisId}`, headers: alice });
+      assertOk(res);
+      const body = res.json() as Json;
+      assert.deepEqual(body.meta, { url_info: { id: urlId, url } });
+      assert.equal(body.data.attributes.status, 'completed');
+      assert.deepEqual(body.data.attributes.stats, { ...zeroStats, malicious: 1 });
+    });
+
+    it('/item is the URL object, /relationships/item and ?relationships=item its descriptor', async () => {
+      const item = (await t.app.inject({ method: 'GET', url: `/api/v3/analyses/${analysisId}/item`, headers: alice })).json() as Json;
+      assert.deepEqual([item.data.type, item.data.id, item.data.links.self], ['url', urlId, `${BASE}/api/v3/urls/${urlId}`]);
+      assert.equal(item.data.attributes.url, url);
+      const links = { self: `${BASE}/api/v3/analyses/${analysisId}/relationships/item`, related: `${BASE}/api/v3/analyses/${analysisId}/item` };
+      const descriptor = await t.app.inject({ method: 'GET', url: `/api/v3/analyses/${analysisId}/relationships/item`, headers: alice });
+      assert.deepEqual(descriptor.json(), { data: { type: 'url', id: urlId }, links });
+      const inline = (await t.app.inject({ method: 'GET', url: `/api/v3/analyses/${analysisId}?relationships=item`, headers: alice })).json() as Json;
+      assert.deepEqual(inline.data.relationships, { item: { data: { type: 'url', id: urlId }, links } });
+    });
+  });
 });

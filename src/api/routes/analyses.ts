@@ -1,10 +1,12 @@
-// /api/v3/analyses: an analysis with its file_info, and its one relationship, the analysed item.
+// /api/v3/analyses: an analysis with its file_info or url_info, and its one relationship, the analysed file or URL.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AnalysedItem } from '../../app/services.js';
 import { endpointGroups, principalOf } from '../auth.js';
-import { pathSegment } from '../envelope.js';
+import { pathSegment, type VtObject } from '../envelope.js';
 import { analysisObject, descriptor, fileInfo, fileObject } from '../objects.js';
 import { parseRelationships, relationshipCatalog, unknownRelationship } from '../relationships.js';
 import { analysisResponseSchema, dataOf, descriptorSchema, fileObjectSchema, idParams, relationshipsQuery } from '../schemas.js';
+import { urlInfo, urlObject, urlObjectSchema } from '../url-objects.js';
 import type { RouteDeps } from './route-deps.js';
 
 interface AnalysisRoute {
@@ -12,14 +14,20 @@ interface AnalysisRoute {
 }
 
 const tags = ['analyses'];
-const params = idParams('Analysis id, as returned when the file was submitted');
+const params = idParams('Analysis id, as returned when the file or URL was submitted');
 const config = { endpointGroup: endpointGroups.analyses };
+
+const itemDescriptor = (item: AnalysedItem) => (item.type === 'file' ? descriptor('file', item.file.sha256) : descriptor('url', item.url.url.id));
+
+/** VT's meta: file_info for a file analysis, url_info for a URL analysis. */
+const itemMeta = (item: AnalysedItem) => (item.type === 'file' ? { file_info: fileInfo(item.file) } : { url_info: urlInfo(item.url.url) });
 
 export async function analysisRoutes(app: FastifyInstance, { services, links }: RouteDeps): Promise<void> {
   const itemLinks = (id: string) => ({
     self: links.api(`/analyses/${pathSegment(id)}/relationships/item`),
     related: links.api(`/analyses/${pathSegment(id)}/item`),
   });
+  const itemObject = (item: AnalysedItem): VtObject => (item.type === 'file' ? fileObject(links, item.file) : urlObject(links, item.url));
 
   app.get<AnalysisRoute & { Querystring: { relationships?: string } }>(
     '/api/v3/analyses/:id',
@@ -35,19 +43,22 @@ export async function analysisRoutes(app: FastifyInstance, { services, links }: 
     },
     async (request) => {
       const wanted = parseRelationships('analysis', request.query.relationships);
-      const { analysis, file } = await services.analyses.get(request.params.id, principalOf(request));
+      const { analysis, item } = await services.analyses.get(request.params.id, principalOf(request));
       const data = analysisObject(links, analysis);
-      if (wanted.includes('item')) data.relationships = { item: { data: descriptor('file', file.sha256), links: itemLinks(analysis.id) } };
-      return { data, meta: { file_info: fileInfo(file) } };
+      if (wanted.includes('item')) data.relationships = { item: { data: itemDescriptor(item), links: itemLinks(analysis.id) } };
+      return { data, meta: itemMeta(item) };
     },
   );
 
   app.get<AnalysisRoute>(
     '/api/v3/analyses/:id/item',
-    { config, schema: { summary: 'The analysed file', tags, params, response: { 200: dataOf(fileObjectSchema) } } },
+    {
+      config,
+      schema: { summary: 'The analysed file or URL', tags, params, response: { 200: dataOf({ oneOf: [fileObjectSchema, urlObjectSchema] }) } },
+    },
     async (request) => {
-      const { file } = await services.analyses.get(request.params.id, principalOf(request));
-      return { data: fileObject(links, file) };
+      const { item } = await services.analyses.get(request.params.id, principalOf(request));
+      return { data: itemObject(item) };
     },
   );
 
@@ -56,7 +67,7 @@ export async function analysisRoutes(app: FastifyInstance, { services, links }: 
     {
       config,
       schema: {
-        summary: 'Descriptor of the analysed file',
+        summary: 'Descriptor of the analysed file or URL',
         tags,
         params,
         response: {
@@ -64,7 +75,7 @@ export async function analysisRoutes(app: FastifyInstance, { services, links }: 
             type: 'object',
             required: ['data', 'links'],
             properties: {
-              data: descriptorSchema('file'),
+              data: descriptorSchema(['file', 'url']),
               links: { type: 'object', properties: { self: { type: 'string' }, related: { type: 'string' } } },
             },
           },
@@ -72,8 +83,8 @@ export async function analysisRoutes(app: FastifyInstance, { services, links }: 
       },
     },
     async (request) => {
-      const { analysis, file } = await services.analyses.get(request.params.id, principalOf(request));
-      return { data: descriptor('file', file.sha256), links: itemLinks(analysis.id) };
+      const { analysis, item } = await services.analyses.get(request.params.id, principalOf(request));
+      return { data: itemDescriptor(item), links: itemLinks(analysis.id) };
     },
   );
 

@@ -113,8 +113,9 @@ describe('comments: errors', () => {
     assertError(await get(`/api/v3/files/${'b'.repeat(64)}/comments?relationships=nope`), 400, 'InvalidArgumentError', /Unknown relationship/);
   });
 
-  it('/comments/{id}/item of a domain comment: 404, as domain objects do not exist yet', async () => {
-    const id = ((await post('/api/v3/domains/example.net/comments', commentBody('d'))).json() as Json).data.id;
-    assertError(await t.app.inject({ method: 'GET', url: `/api/v3/comments/${id}/item`, headers: alice }), 404, 'NotFoundError', /has no object on this server yet/);
+  it('/comments/{id}/item of a comment on a URL never submitted: 404 NotFoundError', async () => {
+    const urlId = Buffer.from('https://never-submitted.example/').toString('base64url');
+    const id = ((await post(`/api/v3/urls/${urlId}/comments`, commentBody('u'))).json() as Json).data.id;
+    assertError(await t.app.inject({ method: 'GET', url: `/api/v3/comments/${id}/item`, headers: alice }), 404, 'NotFoundError', /not found/);
   });
 });

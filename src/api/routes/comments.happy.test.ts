@@ -161,6 +161,22 @@ describe('comments: happy paths', () => {
     assert.equal((item.json() as Json).data.type, 'file');
   });
 
+  it('/comments/{id}/item of a URL, domain or IP comment is that object', async () => {
+    const url = t.fake.seedUrl('https://commented.example/page');
+    const cases = [
+      { path: `/api/v3/urls/${url.id}`, type: 'url', id: url.id },
+      { path: `/api/v3/domains/${encodeURIComponent('bücher.example')}`, type: 'domain', id: 'xn--bcher-kva.example' },
+      { path: '/api/v3/ip_addresses/2001:DB8::9', type: 'ip_address', id: '2001:db8::9' },
+    ];
+    for (const c of cases) {
+      const id = ((await post(`${c.path}/comments`, 'about it')).json() as Json).data.id as string;
+      const item = await get(`/api/v3/comments/${id}/item`);
+      assertOk(item);
+      const data = (item.json() as Json).data;
+      assert.deepEqual([data.type, data.id], [c.type, c.id]);
+    }
+  });
+
   it('POST /comments/{id}/vote counts one vote per user; a later vote replaces the earlier', async () => {
     const id = ((await post('/api/v3/domains/voted.example/comments', 'vote on me')).json() as Json).data.id as string;
     const vote = (verdict: string, headers: Record<string, string>) =>

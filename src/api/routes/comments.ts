@@ -15,9 +15,11 @@ import {
 } from '../community-objects.js';
 import { collection } from '../envelope.js';
 import { postedAttributes, postedString, stringAttribute } from '../json-body.js';
+import { networkObject, domainObjectSchema, ipAddressObjectSchema } from '../network-objects.js';
 import { fileObject } from '../objects.js';
 import { pageSize } from '../params.js';
 import { collectionOf, dataOf, fileObjectSchema, idParams, jsonRequestBody, pageQuery, vtObjectRequestBody } from '../schemas.js';
+import { urlObject, urlObjectSchema } from '../url-objects.js';
 import type { RouteDeps } from './route-deps.js';
 
 interface CommentRoute {
@@ -218,19 +220,25 @@ export async function commentRoutes(app: FastifyInstance, { services, links }: R
     {
       config,
       schema: {
-        summary: 'The object a comment is about (files only until URL, domain and IP objects exist)',
+        summary: 'The file, URL, domain or IP address a comment is about',
+        description: 'NotFoundError for a URL that was commented on but never submitted.',
         tags,
         params: commentParams,
-        response: { 200: dataOf(fileObjectSchema) },
+        response: { 200: dataOf({ oneOf: [fileObjectSchema, urlObjectSchema, domainObjectSchema, ipAddressObjectSchema] }) },
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const comment = await services.community.getComment(request.params.id, principal);
-      if (comment.itemType !== 'file') {
-        throw new AppError('NotFoundError', `The ${comment.itemType} "${comment.itemId}" has no object on this server yet`);
+      const { itemType, itemId } = await services.community.getComment(request.params.id, principal);
+      switch (itemType) {
+        case 'file':
+          return { data: fileObject(links, await services.files.get(itemId, principal)) };
+        case 'url':
+          return { data: urlObject(links, await services.urls.get(itemId, principal)) };
+        case 'domain':
+        case 'ip_address':
+          return { data: networkObject(links, await services.network.get(itemType, itemId, principal)) };
       }
-      return { data: fileObject(links, await services.files.get(comment.itemId, principal)) };
     },
   );
 }

@@ -2,29 +2,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReceivedUpload } from '../../app/services.js';
 import { principalOf, endpointGroups } from '../auth.js';
-import { collection, type RelationshipEntry } from '../envelope.js';
-import { analysisDescriptor, analysisObject, descriptor, fileObject } from '../objects.js';
+import { analysisDescriptor, fileObject } from '../objects.js';
 import { readUploadForm } from '../multipart.js';
-import { fileHashParam, pageSize, DEFAULT_PAGE_SIZE } from '../params.js';
-import { parseRelationships, relationshipCatalog, unknownRelationship } from '../relationships.js';
-import {
-  analysisObjectSchema,
-  collectionOf,
-  dataOf,
-  descriptorSchema,
-  fileObjectSchema,
-  hashParams,
-  pageQuery,
-  relationshipsQuery,
-  uploadRequestBody,
-} from '../schemas.js';
+import { fileHashParam } from '../params.js';
+import { parseRelationships, relationshipCatalog } from '../relationships.js';
+import { inlineRelationships, registerRelationshipRoutes, type RelationshipSet } from '../relationship-routes.js';
+import { analysesRelationship } from '../relationship-sources.js';
+import { dataOf, descriptorSchema, fileObjectSchema, hashParams, relationshipsQuery, uploadRequestBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 interface HashRoute {
   Params: { id: string };
-}
-interface PageRoute extends HashRoute {
-  Querystring: { limit?: number; cursor?: string };
 }
 
 const tags = ['files'];
@@ -96,7 +84,16 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
     (request) => submitUpload(request, config.maxLargeUploadBytes),
   );
 
-  const fileRelationshipNames = relationshipCatalog.file.map((r) => r.name);
+  const relationships: RelationshipSet = {
+    owner: 'file',
+    collection: 'files',
+    endpointGroup: endpointGroups.fileRelationships,
+    tags,
+    params: hashParams,
+    relationships: [
+      analysesRelationship(links, "The file's analyses, newest first.", (id, principal, page) => services.files.listAnalyses(fileHashParam(id), principal, page)),
+    ],
+  };
 
   app.get<HashRoute & { Querystring: { relationships?: string } }>(
     '/api/v3/files/:id',
@@ -106,7 +103,7 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
         summary: 'Get a file report',
         tags,
         params: hashParams,
-        querystring: relationshipsQuery(fileRelationshipNames),
+        querystring: relationshipsQuery(relationshipCatalog.file.map((r) => r.name)),
         response: { 200: dataOf(fileObjectSchema) },
       },
     },
@@ -116,83 +113,12 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
       const principal = principalOf(request);
       const file = await services.files.get(hash, principal);
       const data = fileObject(links, file);
-      if (wanted.includes('analyses')) {
-        const page = await services.files.listAnalyses(file.sha256, principal, { limit: DEFAULT_PAGE_SIZE });
-        const self = links.api(`/files/${file.sha256}/relationships/analyses`);
-        const entry: RelationshipEntry = {
-          data: page.items.map((a) => descriptor('analysis', a.id)),
-          links: { self, related: links.api(`/files/${file.sha256}/analyses`) },
-        };
-        if (page.cursor && page.items.length > 0) {
-          entry.meta = { cursor: page.cursor };
-          entry.links.next = `${self}?${new URLSearchParams({ cursor: page.cursor, limit: String(DEFAULT_PAGE_SIZE) })}`;
-        }
-        data.relationships = { analyses: entry };
-      }
+      if (wanted.length > 0) data.relationships = await inlineRelationships(relationships, data.links.self, file.sha256, principal, wanted);
       return { data };
     },
   );
 
-  async function analysesPage(request: FastifyRequest<PageRoute>) {
-    const hash = fileHashParam(request.params.id);
-    const limit = pageSize(request.query.limit);
-    const page = await services.files.listAnalyses(hash, principalOf(request), { limit, cursor: request.query.cursor });
-    return { page, limit };
-  }
-
-  app.get<PageRoute>(
-    '/api/v3/files/:id/analyses',
-    {
-      config: { endpointGroup: endpointGroups.fileRelationships },
-      schema: {
-        summary: "A file's analyses, newest first",
-        tags,
-        params: hashParams,
-        querystring: pageQuery,
-        response: { 200: collectionOf(analysisObjectSchema) },
-      },
-    },
-    async (request) => {
-      const { page, limit } = await analysesPage(request);
-      return collection(
-        page.items.map((a) => analysisObject(links, a)),
-        page.cursor,
-        links.self(request),
-        (cursor) => links.next(request, cursor, limit),
-      );
-    },
-  );
-
-  app.get<PageRoute>(
-    '/api/v3/files/:id/relationships/analyses',
-    {
-      config: { endpointGroup: endpointGroups.fileRelationships },
-      schema: {
-        summary: "Descriptors of a file's analyses, newest first",
-        tags,
-        params: hashParams,
-        querystring: pageQuery,
-        response: { 200: collectionOf(descriptorSchema('analysis')) },
-      },
-    },
-    async (request) => {
-      const { page, limit } = await analysesPage(request);
-      return collection(
-        page.items.map((a) => descriptor('analysis', a.id)),
-        page.cursor,
-        links.self(request),
-        (cursor) => links.next(request, cursor, limit),
-      );
-    },
-  );
-
-  // Relationships VT has and Assay does not: refused by name (see relationships.ts), not a 404.
-  const refuseRelationship = async (request: FastifyRequest<{ Params: { relationship: string } }>) => {
-    throw unknownRelationship('file', request.params.relationship);
-  };
-  const hidden = { config: { endpointGroup: endpointGroups.fileRelationships }, schema: { hide: true } };
-  app.get('/api/v3/files/:id/:relationship', hidden, refuseRelationship);
-  app.get('/api/v3/files/:id/relationships/:relationship', hidden, refuseRelationship);
+  registerRelationshipRoutes(app, relationships, links);
 
   app.post<HashRoute>(
     '/api/v3/files/:id/analyse',

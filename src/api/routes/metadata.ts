@@ -1,4 +1,4 @@
-// /api/v3/metadata: engines (ready or not), relationships per type and privileges; vt-cli's `vt init` reads it.
+// /api/v3/metadata: engines, URL engines and intel sources (ready or not), relationships per type and privileges; vt-cli's `vt init` reads it.
 import type { FastifyInstance } from 'fastify';
 import type { PluginStatus } from '../../app/services.js';
 import { endpointGroups } from '../auth.js';
@@ -36,6 +36,8 @@ export async function metadataRoutes(app: FastifyInstance, { services }: RouteDe
             properties: {
               engines: { type: 'object', description: 'Keyed by engine name (the keys of last_analysis_results).' },
               analyzers: { type: 'object', description: 'Attribute producers, keyed by name; same shape as engines.' },
+              url_engines: { type: 'object', description: 'Engines judging URLs, domains and IPs (keys of their last_analysis_results); same shape.' },
+              intel_sources: { type: 'object', description: 'Where domain and IP attributes come from (DNS, RDAP, certificates, geo); same shape.' },
               relationships: { type: 'object', description: 'Per object type: [{name, description}].' },
               privileges: { type: 'array', items: { type: 'string' } },
             },
@@ -49,6 +51,8 @@ export async function metadataRoutes(app: FastifyInstance, { services }: RouteDe
         data: {
           engines: byName(plugins.filter((p) => p.kind === 'engine')),
           analyzers: byName(plugins.filter((p) => p.kind === 'analyzer')),
+          url_engines: byName(plugins.filter((p) => p.kind === 'url-engine')),
+          intel_sources: byName(plugins.filter((p) => p.kind === 'intel')),
           relationships: relationshipCatalog,
           privileges,
         },

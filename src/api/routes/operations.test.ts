@@ -1,9 +1,16 @@
 // Unauthenticated operational routes: /healthz, /metrics and /api/v3/openapi.json.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { relationshipCatalog } from '../relationships.js';
 import { alice, assertError, BASE, createTestApp, type TestApp } from '../testing/harness.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Both forms of every relationship of URLs, domains and IPs (their names are pinned in metadata.happy.test.ts). */
+const relationshipOperations = (['urls', 'domains', 'ip_addresses'] as const).flatMap((collection) => {
+  const owner = ({ urls: 'url', domains: 'domain', ip_addresses: 'ip_address' } as const)[collection];
+  return relationshipCatalog[owner].flatMap(({ name }) => [`GET /api/v3/${collection}/{id}/${name}`, `GET /api/v3/${collection}/{id}/relationships/${name}`]);
+});
 
 describe('operations', () => {
   let t: TestApp;
@@ -48,6 +55,7 @@ describe('operations', () => {
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
     assert.deepEqual(operations.sort(), [
+      ...relationshipOperations,
       'DELETE /api/v3/admin/groups/{id}/members/{user}',
       'DELETE /api/v3/admin/keys/{id}',
       'DELETE /api/v3/admin/users/{id}/privileges/{privilege}',
@@ -63,6 +71,7 @@ describe('operations', () => {
       'GET /api/v3/comments/{id}/item',
       'GET /api/v3/comments/{id}/relationships/author',
       'GET /api/v3/comments/{id}/relationships/item',
+      'GET /api/v3/domains/{id}',
       'GET /api/v3/domains/{id}/comments',
       'GET /api/v3/domains/{id}/votes',
       'GET /api/v3/files/upload_url',
@@ -73,11 +82,15 @@ describe('operations', () => {
       'GET /api/v3/files/{id}/relationships/analyses',
       'GET /api/v3/files/{id}/votes',
       'GET /api/v3/groups/{id}',
+      'GET /api/v3/ip_addresses/{id}',
       'GET /api/v3/ip_addresses/{id}/comments',
       'GET /api/v3/ip_addresses/{id}/votes',
       'GET /api/v3/metadata',
       'GET /api/v3/openapi.json',
+      'GET /api/v3/resolutions/{id}',
+      'GET /api/v3/urls/{id}',
       'GET /api/v3/urls/{id}/comments',
+      'GET /api/v3/urls/{id}/screenshot',
       'GET /api/v3/urls/{id}/votes',
       'GET /api/v3/users/{id}',
       'GET /api/v3/users/{id}/api_usage',
@@ -94,6 +107,7 @@ describe('operations', () => {
       'POST /api/v3/admin/users/{id}/keys',
       'POST /api/v3/admin/users/{id}/privileges/{privilege}',
       'POST /api/v3/comments/{id}/vote',
+      'POST /api/v3/domains/{id}/analyse',
       'POST /api/v3/domains/{id}/comments',
       'POST /api/v3/domains/{id}/votes',
       'POST /api/v3/files',
@@ -101,11 +115,14 @@ describe('operations', () => {
       'POST /api/v3/files/{id}/analyse',
       'POST /api/v3/files/{id}/comments',
       'POST /api/v3/files/{id}/votes',
+      'POST /api/v3/ip_addresses/{id}/analyse',
       'POST /api/v3/ip_addresses/{id}/comments',
       'POST /api/v3/ip_addresses/{id}/votes',
+      'POST /api/v3/urls',
+      'POST /api/v3/urls/{id}/analyse',
       'POST /api/v3/urls/{id}/comments',
       'POST /api/v3/urls/{id}/votes',
-    ]);
+    ].sort());
     const list = doc.paths['/api/v3/files/{id}/analyses'].get;
     assert.deepEqual(list.security, [{ apiKey: [] }]);
     assert.deepEqual(
@@ -121,5 +138,10 @@ describe('operations', () => {
     assert.ok(doc.paths['/api/v3/files'].post.requestBody.content['multipart/form-data']);
     assert.deepEqual(doc.components.securitySchemes.apiKey, { type: 'apiKey', in: 'header', name: 'x-apikey' });
     assert.equal(doc.paths['/api/v3/files/{id}/download'].get.responses['200'].content['application/octet-stream'].schema.format, 'binary');
+    assert.equal(doc.paths['/api/v3/urls/{id}/screenshot'].get.responses['200'].content['image/png'].schema.format, 'binary');
+    assert.deepEqual(Object.keys(doc.paths['/api/v3/urls'].post.requestBody.content).sort(), ['application/x-www-form-urlencoded', 'multipart/form-data']);
+    // One-to-one relationships are not paged; the others take limit and cursor.
+    assert.deepEqual(doc.paths['/api/v3/urls/{id}/network_location'].get.parameters.map((p: Json) => p.name), ['id']);
+    assert.deepEqual(doc.paths['/api/v3/domains/{id}/subdomains'].get.parameters.map((p: Json) => p.name), ['id', 'limit', 'cursor']);
   });
 });

@@ -11,6 +11,8 @@ import { parseFileHash } from '../../core/hashes.js';
 import { fileAnalysisId } from '../../core/ids.js';
 import { emptyStats, statsOf, type EngineResult } from '../../core/verdict.js';
 import type { AnalysisRecord, FileRecord } from '../../store/ports.js';
+import { pageOf } from './fake-pages.js';
+import { createFakeNetworkServices, emptyNetworkState, type FakeNetworkServices, type FakeNetworkState } from './fake-network-services.js';
 
 export const principals = {
   admin: { userId: 'u-admin', name: 'admin', isAdmin: true, tier: 'premium', privileges: [], groupId: null },
@@ -33,9 +35,11 @@ export interface FakeState {
   ready: boolean;
   plugins: PluginStatus[];
   now: number;
+  /** URLs, domains, IPs, resolutions and relationships (fake-network-services.ts). */
+  network: FakeNetworkState;
 }
 
-export interface FakeServices extends AppServices {
+export interface FakeServices extends AppServices, Pick<FakeNetworkServices, 'seedUrl' | 'seedNetworkObject' | 'seedRelated'> {
   state: FakeState;
   blobs: TempBlobStore;
   /** Adds a file with an analysis per result set (oldest first); returns the file. */
@@ -67,6 +71,7 @@ export async function createFakeServices(): Promise<FakeServices> {
     overQuota: new Set(),
     ready: true,
     now: 1_700_000_000,
+    network: emptyNetworkState(),
     plugins: [
       {
         kind: 'engine',
@@ -79,6 +84,16 @@ export async function createFakeServices(): Promise<FakeServices> {
         readiness: { ready: false, detail: 'no rules compiled', signatureVersion: 'rules-3f2a' },
       },
       {
+        kind: 'url-engine',
+        manifest: { name: 'URLhaus', version: '0.1.0', description: 'URLhaus feed', accepts: { kinds: ['url', 'domain', 'ip'] }, timeoutMs: 1_000, needsNetwork: false },
+        readiness: { ready: true, engineUpdate: '20240102' },
+      },
+      {
+        kind: 'intel',
+        manifest: { name: 'rdap', version: '0.1.0', description: 'RDAP registration data', accepts: { kinds: ['domain', 'ip'] }, timeoutMs: 10_000, needsNetwork: true },
+        readiness: { ready: false, detail: 'network access is off' },
+      },
+      {
         kind: 'analyzer',
         manifest: { name: 'filetype', version: '0.1.0', description: 'Magika and libmagic', accepts: { kinds: ['file'] }, timeoutMs: 5_000, needsNetwork: false },
         readiness: { ready: true },
@@ -86,6 +101,7 @@ export async function createFakeServices(): Promise<FakeServices> {
     ],
   };
   let analysisSeq = 0;
+  const network = createFakeNetworkServices(state.network, { analyses: state.analyses, now: () => state.now, nextSeq: () => analysisSeq++ });
 
   function findFile(hash: string): FileRecord {
     const parsed = parseFileHash(hash);
@@ -192,21 +208,17 @@ export async function createFakeServices(): Promise<FakeServices> {
         const content = state.contents.get(file.sha256) ?? Buffer.alloc(0);
         return { stream: Readable.from([content]), size: content.length, sha256: file.sha256 };
       },
-      async listAnalyses(hash, _principal, { limit, cursor }) {
+      async listAnalyses(hash, _principal, page) {
         const file = findFile(hash);
-        const all = [...state.analyses.values()].filter((a) => a.itemId === file.sha256).sort((a, b) => b.date - a.date);
-        const start = cursor === undefined ? 0 : Number.parseInt(Buffer.from(cursor, 'base64url').toString(), 10);
-        if (!Number.isInteger(start) || start < 0) throw new AppError('InvalidArgumentError', 'Invalid cursor');
-        const items = all.slice(start, start + limit);
-        const more = start + limit < all.length;
-        return { items, cursor: more ? Buffer.from(String(start + limit)).toString('base64url') : undefined };
+        return pageOf([...state.analyses.values()].filter((a) => a.itemType === 'file' && a.itemId === file.sha256).sort((a, b) => b.date - a.date), page);
       },
     },
     analyses: {
       async get(id) {
         const analysis = state.analyses.get(id);
         if (!analysis) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
-        return { analysis, file: state.files.get(analysis.itemId)! };
+        if (analysis.itemType === 'url') return { analysis, item: { type: 'url', url: network.urlView(analysis.itemId) } };
+        return { analysis, item: { type: 'file', file: state.files.get(analysis.itemId)! } };
       },
     },
     uploads: {
@@ -236,6 +248,12 @@ export async function createFakeServices(): Promise<FakeServices> {
         return { daily: { [new Date(state.now * 1000).toISOString().slice(0, 10)]: { ...total } }, total };
       },
     },
+    urls: network.urls,
+    network: network.network,
+    graph: network.graph,
+    seedUrl: network.seedUrl,
+    seedNetworkObject: network.seedNetworkObject,
+    seedRelated: network.seedRelated,
     plugins: { list: () => state.plugins },
     health: { ready: () => state.ready },
     // Account routes are tested over the real service on SQLite (src/api/testing/accounts-app.ts); here any call fails loudly.

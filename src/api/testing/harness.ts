@@ -86,3 +86,38 @@ export function assertOk(response: InjectedResponse): void {
   assert.equal(response.statusCode, 200, response.body);
   assert.match(String(response.headers['content-type']), /^application\/json(;|$)/);
 }
+
+interface CollectionBody {
+  data: unknown[];
+  meta: { cursor?: string };
+  links: { self: string; next?: string };
+}
+
+/**
+ * Follows links.next (as vt-go does) from `path` to the last page and returns every item, checking
+ * on the way that each page is a VT collection whose cursor and next link come together, are never
+ * given with an empty page, and are absent on the last page.
+ */
+export async function followPages(app: FastifyInstance, path: string, headers: Record<string, string>, maxPages = 50): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let url: string | undefined = path;
+  for (let pages = 0; url !== undefined; pages += 1) {
+    assert.ok(pages < maxPages, `more than ${maxPages} pages from ${path}`);
+    const res = await app.inject({ method: 'GET', url, headers });
+    assertOk(res);
+    const body = res.json() as CollectionBody;
+    assert.deepEqual(Object.keys(body).sort(), ['data', 'links', 'meta']);
+    assert.ok(body.links.self.startsWith(`${BASE}/api/v3/`), body.links.self);
+    items.push(...body.data);
+    if (body.links.next === undefined) {
+      assert.equal(body.meta.cursor, undefined, 'the last page has no cursor');
+      break;
+    }
+    assert.ok(body.data.length > 0, 'never a cursor with an empty page');
+    const next = new URL(body.links.next);
+    assert.equal(`${next.origin}`, BASE, 'links.next is absolute on the public base');
+    assert.equal(next.searchParams.get('cursor'), body.meta.cursor);
+    url = `${next.pathname}${next.search}`;
+  }
+  return items;
+}

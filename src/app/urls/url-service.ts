@@ -1,0 +1,77 @@
+/** Use cases for URLs: submit one for analysis, look one up by either id form, rescan it. */
+import { AppError } from '../../core/errors.js';
+import { randomHex, toUnixSeconds } from '../../core/ids.js';
+import { canonicalizeUrl } from '../../core/url-canonical.js';
+import { parseUrlIdentifier, urlAnalysisId, urlIdOf } from '../../core/url-ids.js';
+import { ANALYSE_URL, type AnalyseUrlPayload } from '../../pipeline/analyse-url-job.js';
+import type { JobQueue } from '../../queue/queue.js';
+import type { Store, UrlRecord, VoteTotals } from '../../store/ports.js';
+
+export interface UrlView {
+  url: UrlRecord;
+  votes: VoteTotals;
+}
+
+export interface UrlService {
+  /** Canonicalises (InvalidArgumentError for a bad URL), records the submission and queues an analysis. */
+  submit(url: string): Promise<{ analysisId: string; urlId: string }>;
+  /** `id` is a sha256 or unpadded base64url of the URL; NotFoundError when never submitted. */
+  get(id: string): Promise<UrlView>;
+  reanalyse(id: string): Promise<{ analysisId: string; urlId: string }>;
+  /** The URL id an identifier names, known or not (InvalidArgumentError when malformed). */
+  idOf(id: string): string;
+}
+
+export interface UrlServiceDeps {
+  store: Store;
+  queue: JobQueue;
+  now: () => number;
+}
+
+export function createUrlService(deps: UrlServiceDeps): UrlService {
+  const { store } = deps;
+
+  async function queueAnalysis(urlId: string): Promise<{ analysisId: string; urlId: string }> {
+    const date = toUnixSeconds(deps.now());
+    const analysisId = urlAnalysisId(urlId, date, randomHex(2));
+    // The analysis row first, then the job: the job always finds its analysis.
+    await store.analyses.create({ id: analysisId, itemType: 'url', itemId: urlId, date });
+    const payload: AnalyseUrlPayload = { analysisId, urlId };
+    await deps.queue.enqueue(ANALYSE_URL, payload);
+    return { analysisId, urlId };
+  }
+
+  const idOf = (id: string): string => {
+    const parsed = parseUrlIdentifier(id);
+    return parsed.kind === 'sha256' ? parsed.id : urlIdOf(canonicalizeUrl(parsed.url).canonical);
+  };
+
+  async function find(id: string): Promise<UrlRecord> {
+    const urlId = idOf(id);
+    const url = await store.urls.get(urlId);
+    if (!url) throw new AppError('NotFoundError', `URL "${id}" not found`);
+    return url;
+  }
+
+  return {
+    async submit(raw) {
+      if (typeof raw !== 'string' || raw.trim() === '') throw new AppError('InvalidArgumentError', 'The "url" field is missing or empty');
+      const { canonical } = canonicalizeUrl(raw);
+      const urlId = urlIdOf(canonical);
+      await store.urls.recordSubmission({ id: urlId, url: raw.trim(), canonicalUrl: canonical, at: toUnixSeconds(deps.now()) });
+      return queueAnalysis(urlId);
+    },
+
+    async get(id) {
+      const url = await find(id);
+      return { url, votes: await store.votes.totals({ type: 'url', id: url.id }) };
+    },
+
+    async reanalyse(id) {
+      const url = await find(id);
+      return queueAnalysis(url.id);
+    },
+
+    idOf,
+  };
+}
