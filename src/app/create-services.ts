@@ -74,10 +74,10 @@ export function createServices(deps: ServiceDeps): AppServices {
     credentials.clear();
     overrides.cache.clear();
   };
-  // Another process (the CLI revoking a key) changed the store: drop what was cached at once.
-  let seenMarker = store.changeMarker();
+  // Accounts changed (here, or by another process such as the CLI revoking a key): drop what was cached.
+  let seenMarker = store.changeMarker('accounts');
   const forgetIfChangedElsewhere = () => {
-    const marker = store.changeMarker();
+    const marker = store.changeMarker('accounts');
     if (marker !== seenMarker) forgetAccounts();
     seenMarker = marker;
   };

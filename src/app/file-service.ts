@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { AppError } from '../core/errors.js';
-import { parseFileHash, type FileHashes } from '../core/hashes.js';
+import { parseFileHash, type FileHashes, type HashKind } from '../core/hashes.js';
 import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
 import { isUnpackError, looksLikeZip, type ArchiveUnpacker, type UnpackedFile, type UnpackError } from '../core/unpacker.js';
 import { ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
@@ -30,14 +30,36 @@ type FileService = AppServices['files'];
 export function createFileService(deps: FileServiceDeps): FileService {
   const { store, blobs } = deps;
 
+  /**
+   * Recently read files and their owners, by hash, kept while the store says files are unchanged
+   * (Store.changeMarker): report look-ups are most of the traffic, and re-reading two tables per
+   * request was most of their cost. Where the store cannot tell (PostgreSQL), nothing is kept.
+   */
+  const recent = new Map<string, { marker: string; file: FileRecord; owners: string[] }>();
+  const MAX_RECENT = 10_000;
+
+  async function read(kind: HashKind, value: string): Promise<{ file: FileRecord; owners: string[] } | undefined> {
+    const marker = store.changeMarker('files');
+    const key = `${kind}:${value}`;
+    const cached = recent.get(key);
+    if (cached && marker !== undefined && cached.marker === marker) return cached;
+    const file = await store.files.findByHash(kind, value);
+    if (!file) return undefined;
+    const found = { marker: marker ?? '', file, owners: await store.access.fileOwners(file.sha256) };
+    if (marker !== undefined) {
+      if (recent.size >= MAX_RECENT) recent.delete(recent.keys().next().value!);
+      recent.set(key, found);
+    }
+    return found;
+  }
+
   /** The file and who may see it; a private file the principal may not see is NotFoundError, exactly as an unknown one. */
   async function findVisible(hash: string, principal: Principal): Promise<{ file: FileRecord; owners: string[] }> {
     const parsed = parseFileHash(hash);
     if (!parsed) throw new AppError('InvalidArgumentError', `"${hash}" is not a valid file hash (md5, sha1 or sha256)`);
-    const file = await store.files.findByHash(parsed.kind, parsed.value);
-    const owners = file ? await store.access.fileOwners(file.sha256) : [];
-    if (!file || !canSeeFile(owners, principal)) throw new AppError('NotFoundError', `File "${hash}" not found`);
-    return { file, owners };
+    const found = await read(parsed.kind, parsed.value);
+    if (!found || !canSeeFile(found.owners, principal)) throw new AppError('NotFoundError', `File "${hash}" not found`);
+    return found;
   }
 
   const find = async (hash: string, principal: Principal): Promise<FileRecord> => (await findVisible(hash, principal)).file;

@@ -327,6 +327,9 @@ export interface VoteRepository {
   totals(item: CommunityItem): Promise<VoteTotals>;
 }
 
+/** Record families whose changes caches follow: users, keys and groups; files and who may see them. */
+export type ChangeScope = 'accounts' | 'files';
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly files: FileRepository;
@@ -349,11 +352,12 @@ export interface Store {
   readonly feeds: FeedRepository;
   readonly popularity: PopularityRepository;
   /**
-   * A value that changes whenever another connection (another process: the CLI, a worker) has
-   * committed to the store, so caches of this process know to drop what they read; undefined where
-   * the adapter cannot tell cheaply (PostgreSQL), and caches then rely on their TTL.
+   * A value that changes whenever the records of `scope` may have changed: written by this process,
+   * or by any other connection (another process: the CLI, a worker). Caches of this process keep
+   * what they read while it stays the same. Undefined where the adapter cannot tell cheaply
+   * (PostgreSQL, shared by many servers): caches then fall back to a TTL, or do not cache.
    */
-  changeMarker(): number | undefined;
+  changeMarker(scope: ChangeScope): string | undefined;
   /** Applies pending forward-only migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

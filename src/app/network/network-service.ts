@@ -99,7 +99,12 @@ export function createNetworkService(deps: NetworkServiceDeps): NetworkService {
     await recordHistory(type, id, attributes, at);
     if (type === 'domain') attributes.tld = parseDomain(id).publicSuffix ?? id.split('.').at(-1);
     const results = await runUrlEngines(await deps.urlEngines(), { url: `http://${type === 'ip_address' && id.includes(':') ? `[${id}]` : id}/`, canonicalUrl: `http://${id}/`, host: id }, signal, deps.logger);
-    Object.assign(attributes, { last_analysis_results: Object.fromEntries(results.map((r) => [r.engine_name, r])), last_analysis_stats: statsOf(results), last_analysis_date: at });
+    Object.assign(attributes, {
+      last_analysis_results: Object.fromEntries(results.map((r) => [r.engine_name, r])),
+      last_analysis_stats: statsOf(results),
+      last_analysis_date: at,
+      categories: Object.fromEntries(results.filter((r) => r.category === 'malicious' || r.category === 'suspicious').map((r) => [r.engine_name, r.result ?? r.category])),
+    });
     await store.networkObjects.merge(type, id, attributes, at);
 
     // The addresses a domain resolves to become objects of their own (geo, RDAP), one level deep.

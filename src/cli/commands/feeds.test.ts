@@ -54,6 +54,15 @@ describe('assay feeds', () => {
     assert.match(io.out(), /^skipped +1 lines$/m);
   });
 
+  test('pdns imports passive-DNS JSON lines into resolutions', async () => {
+    const file = path.join(dir, 'pdns.jsonl');
+    await fs.writeFile(file, `${JSON.stringify({ host_name: 'example.com', ip_address: '192.0.2.1', first_seen: 1_600_000_000, last_seen: 1_700_000_000 })}\nbroken\n`);
+    const io = memoryIo();
+    assert.equal(await runFeedsImport(['pdns', file, '--name', 'sensor-7', '--data', data], io), 0, io.err());
+    assert.match(io.out(), /^resolutions +1$/m);
+    assert.match(io.out(), /^skipped +1 lines$/m);
+  });
+
   test('a plain list needs --name; an unknown format is refused by the parser', async () => {
     const list = path.join(dir, 'list.txt');
     await fs.writeFile(list, 'bad.example\nhttp://worse.example/x\n');
@@ -65,7 +74,7 @@ describe('assay feeds', () => {
     assert.match(named.out(), /^feed +Team list \(plain\)$/m);
     const unknown = memoryIo();
     assert.equal(await runFeedsImport(['spamhaus', list, '--data', data], unknown), 2);
-    assert.match(unknown.err(), /Allowed choices are urlhaus, openphish, phishtank, plain, tranco/);
+    assert.match(unknown.err(), /Allowed choices are urlhaus, openphish, phishtank, plain, tranco, pdns/);
     const missing = memoryIo();
     assert.equal(await runFeedsImport(['openphish', path.join(dir, 'nope.txt'), '--data', data], missing), 1);
     assert.match(missing.err(), /^assay: ENOENT/);

@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import { Argument, Command } from 'commander';
 import { importFeed, type ImportFeedResult } from '../../app/feeds/index.js';
+import { importPassiveDns, type ImportPassiveDnsResult } from '../../app/feeds/import-passive-dns.js';
 import { importPopularity, type ImportPopularityResult } from '../../app/feeds/import-popularity.js';
 import { feedFormats, type FeedFormatName } from '../../engines/url-blocklist/index.js';
 import {
@@ -37,12 +38,16 @@ interface ListFlags extends ServerFlags {
 function buildImport(io: CliIo, done: (code: number) => void): Command {
   return serverOptions(new Command('import'))
     .description('import a feed file or URL; a re-import of the same feed replaces it whole')
-    .addArgument(new Argument('<format>', 'feed format, or tranco for a rank,domain popularity list').choices([...Object.keys(feedFormats), 'tranco']))
+    .addArgument(
+      new Argument('<format>', 'feed format; tranco for a rank,domain popularity list; pdns for passive-DNS JSON lines').choices([...Object.keys(feedFormats), 'tranco', 'pdns']),
+    )
     .argument('<source>', 'file path (.gz is unpacked) or http(s) URL')
     .option('--name <name>', 'engine name in analysis results (required for plain; default URLhaus, OpenPhish, PhishTank)')
-    .action(async (format: FeedFormatName | 'tranco', source: string, _options: unknown, command: Command) => {
+    .action(async (format: FeedFormatName | 'tranco' | 'pdns', source: string, _options: unknown, command: Command) => {
       const flags = commandFlags<ImportFlags>(command);
-      done(await (format === 'tranco' ? runPopularityImport(source, flags, io) : runImport(format, source, flags, io)));
+      if (format === 'tranco') done(await runPopularityImport(source, flags, io));
+      else if (format === 'pdns') done(await runPassiveDnsImport(source, flags, io));
+      else done(await runImport(format, source, flags, io));
     });
 }
 
@@ -92,6 +97,29 @@ async function runImport(format: FeedFormatName, source: string, flags: ImportFl
       ['entries', String(result.entries)],
       ['skipped', `${result.skipped} lines${reasons.length ? ` (${reasons.join(', ')})` : ''}`],
       ['feed date', formatDate(result.feedDate)],
+      ['source', result.source],
+    ])) {
+      writeLine(io.stdout, line);
+    }
+    return EXIT_OK;
+  });
+}
+
+/** Passive-DNS JSON lines into resolutions (docs/intel.md); --name is the resolver recorded where a line names none. */
+async function runPassiveDnsImport(source: string, flags: ImportFlags, io: CliIo): Promise<number> {
+  return runAction(io, async () => {
+    const bar = io.stderr.isTTY ? byteBar(io.stderr) : undefined;
+    let result: ImportPassiveDnsResult;
+    try {
+      result = await withStore(flags, io.env, (store) =>
+        importPassiveDns({ store }, { source, ...(flags.name !== undefined ? { resolver: flags.name } : {}), ...(bar ? { onProgress: bar.update } : {}) }),
+      );
+    } finally {
+      bar?.stop();
+    }
+    for (const line of formatTable([
+      ['resolutions', String(result.resolutions)],
+      ['skipped', `${result.skipped} lines`],
       ['source', result.source],
     ])) {
       writeLine(io.stdout, line);

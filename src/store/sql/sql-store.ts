@@ -3,7 +3,7 @@
  * sqlite/ and postgres/ only open a connection and hand it here.
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { Store } from '../ports.js';
+import type { ChangeScope, Store } from '../ports.js';
 import { migrationsFor } from '../migrations/index.js';
 import { SqlAccessRepository, SqlApiKeyRepository, SqlGroupRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
 import { SqlAnalysisRepository } from './analysis-repository.js';
@@ -59,8 +59,8 @@ export class SqlStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialect,
-    /** SQLite's data_version (open-sqlite.ts); none on PostgreSQL. */
-    private readonly readChangeMarker?: () => number,
+    /** SQLite: data_version and this process's writes (open-sqlite.ts); none on PostgreSQL. */
+    private readonly readChangeMarker?: (scope: ChangeScope) => string,
   ) {
     this.files = new SqlFileRepository(db);
     this.analyses = new SqlAnalysisRepository(db);
@@ -82,8 +82,8 @@ export class SqlStore implements Store {
     this.popularity = new SqlPopularityRepository(db);
   }
 
-  changeMarker(): number | undefined {
-    return this.readChangeMarker?.();
+  changeMarker(scope: ChangeScope): string | undefined {
+    return this.readChangeMarker?.(scope);
   }
 
   /**

@@ -13,7 +13,9 @@ import {
   type Driver,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { ChangeScope } from '../ports.js';
 import type { Database } from '../sql/schema.js';
+import { TableWrites } from '../sql/table-writes.js';
 import { SqlStore, type SqlBackend } from '../sql/sql-store.js';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
@@ -54,6 +56,12 @@ class AssaySqliteDialect extends SqliteDialect {
     return new TransactionalDdlSqliteAdapter();
   }
 }
+
+/** The tables behind each cached record family (Store.changeMarker). */
+const TABLES_OF_SCOPE: Record<ChangeScope, readonly string[]> = {
+  accounts: ['users', 'api_keys', 'groups'],
+  files: ['files', 'file_access'],
+};
 
 /** Statements kept prepared; past this the least recently used is dropped (query texts are few: built by code, values bound). */
 const STATEMENT_CACHE_SIZE = 500;
@@ -99,8 +107,10 @@ export async function openSqlite(file: string): Promise<SqlBackend> {
     database.close();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new AssaySqliteDialect({ database: withStatementCache(database) }) });
+  const writes = new TableWrites();
+  const db = new Kysely<Database>({ dialect: new AssaySqliteDialect({ database: withStatementCache(database) }), plugins: [writes] });
   // data_version moves when another connection commits; reading it is a memory check, no I/O.
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
-  return { store: new SqlStore(db, 'sqlite', () => dataVersion.get() as number), db, dialect: 'sqlite' };
+  const marker = (scope: ChangeScope) => `${dataVersion.get() as number}:${writes.count(TABLES_OF_SCOPE[scope])}`;
+  return { store: new SqlStore(db, 'sqlite', marker), db, dialect: 'sqlite' };
 }
