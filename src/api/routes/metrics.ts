@@ -15,13 +15,23 @@ export function createHttpMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  // Label sets are few (method x route x status); each one's series are looked up once, not hashed per request.
+  const series = new Map<string, { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }>();
   return {
     registry,
-    /** onResponse hook. Unmatched URLs share one label so probing cannot grow the series count. */
-    onResponse: async (request: FastifyRequest, reply: FastifyReply) => {
-      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, reply.elapsedTime / 1000);
+    /** onResponse hook (callback style: no promise per request). Unmatched URLs share one label so probing cannot grow the series count. */
+    onResponse: (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const key = `${request.method} ${route} ${reply.statusCode}`;
+      let found = series.get(key);
+      if (!found) {
+        const labels = { method: request.method, route, status_code: String(reply.statusCode) };
+        found = { count: requests.labels(labels), time: duration.labels(labels) };
+        series.set(key, found);
+      }
+      found.count.inc();
+      found.time.observe(reply.elapsedTime / 1000);
+      done();
     },
   };
 }

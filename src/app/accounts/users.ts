@@ -76,7 +76,8 @@ export interface Credential {
 export async function authenticate(deps: AccountDeps, apiKey: string | undefined, cache?: ShortLivedCache<Credential>): Promise<Principal> {
   if (apiKey === undefined || apiKey === '') throw new AppError('AuthenticationRequiredError', 'X-Apikey header is missing');
   const hash = hashApiKey(apiKey);
-  const credential = cache?.get(hash) ?? (await readCredential(deps, hash));
+  const cached = cache?.get(hash);
+  const credential = cached ?? (await readCredential(deps, hash));
   // The lookup is by hash, so it reveals nothing about how close a guess was; the constant-time
   // comparison keeps it that way should the lookup ever become a prefix or range match.
   if (!credential || !sameHash(credential.key.keyHash, hash) || credential.key.revokedAt !== null) {
@@ -84,7 +85,7 @@ export async function authenticate(deps: AccountDeps, apiKey: string | undefined
   }
   const { user } = credential;
   if (!user.active) throw new AppError('UserNotActiveError', `User "${user.name}" is not active`);
-  cache?.set(hash, credential);
+  if (!cached) cache?.set(hash, credential);
   await recordUse(deps, credential);
   return principalOf(user, deps.tiers);
 }

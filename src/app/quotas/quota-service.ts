@@ -129,7 +129,10 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
   }
 
   async function scopesOf(subject: Principal): Promise<{ user: Scope; group?: Scope }> {
-    const found = deps.overrides ? await deps.overrides(subject) : {};
+    return scopesFrom(subject, deps.overrides ? await deps.overrides(subject) : {});
+  }
+
+  function scopesFrom(subject: Principal, found: Awaited<ReturnType<QuotaOverridesLookup>>): { user: Scope; group?: Scope } {
     // Admins run the service: counted, but their own windows are unlimited unless overridden.
     const base = subject.isAdmin ? NO_LIMITS : tierOf(subject.tier);
     const user: Scope = { kind: 'user', id: subject.userId, limits: limitsOf(base, found.user) };
@@ -160,6 +163,35 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
     );
   }
 
+  type Plan = { planned: Array<{ scope: Scope; window: QuotaWindow; check: QuotaCheck }>; checks: QuotaCheck[] };
+  /**
+   * The counters a user's request bumps change only with the second, the user's tier and their
+   * overrides (the lookup hands out the same object while they are unchanged); a user's plan is
+   * reused while all three are, since building it was a fifth of a report look-up's own work.
+   */
+  const plans = new Map<string, { second: number; found: object; tier: string; isAdmin: boolean; plan: Plan }>();
+
+  async function planOf(subject: Principal, nowS: number): Promise<Plan> {
+    const found = await guarded(async () => (deps.overrides ? await deps.overrides(subject) : {}));
+    const memo = plans.get(subject.userId);
+    if (memo && memo.second === nowS && memo.found === found && memo.tier === subject.tier && memo.isAdmin === subject.isAdmin) return memo.plan;
+    const scopes = scopesFrom(subject, found);
+    const planned: Plan['planned'] = [];
+    for (const window of WINDOWS) {
+      for (const scope of [scopes.user, scopes.group]) {
+        if (!scope) continue;
+        const limit = scope.limits[window];
+        // Nothing reports a minute count, so an unlimited minute is not counted at all.
+        if (window === 'minute' && limit === null) continue;
+        planned.push({ scope, window, check: { key: counterKey(scope, window, nowS), limit, expiresAt: windowAt(window, nowS).end } });
+      }
+    }
+    const plan = { planned, checks: planned.map((p) => p.check) };
+    if (plans.size >= 10_000) plans.clear();
+    plans.set(subject.userId, { second: nowS, found, tier: subject.tier, isAdmin: subject.isAdmin, plan });
+    return plan;
+  }
+
   return {
     async admit(subject, endpointGroup) {
       if (FREE_ENDPOINT_GROUPS.has(endpointGroup)) return () => {};
@@ -170,18 +202,7 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
       // 2. Every window of the user and of the group, all or nothing.
       const nowMs = now();
       const nowS = Math.floor(nowMs / 1000);
-      const scopes = await guarded(() => scopesOf(subject));
-      const planned: Array<{ scope: Scope; window: QuotaWindow; check: QuotaCheck }> = [];
-      for (const window of WINDOWS) {
-        for (const scope of [scopes.user, scopes.group]) {
-          if (!scope) continue;
-          const limit = scope.limits[window];
-          // Nothing reports a minute count, so an unlimited minute is not counted at all.
-          if (window === 'minute' && limit === null) continue;
-          planned.push({ scope, window, check: { key: counterKey(scope, window, nowS), limit, expiresAt: windowAt(window, nowS).end } });
-        }
-      }
-      const checks = planned.map((p) => p.check);
+      const { planned, checks } = await planOf(subject, nowS);
       // Only a capped counter can refuse, so only then does the request wait for the store.
       const capped = checks.some((c) => c.limit !== null);
       const outcome = capped ? await guarded(() => counters.admit(checks, nowS)) : (deferred.count(checks), { admitted: true as const });

@@ -19,8 +19,23 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 /** Unix seconds of a UTC date; Date.UTC carries overflow (minute 60, month 12) into the next unit. */
 const at = (y: number, mo: number, day = 1, h = 0, mi = 0): number => Date.UTC(y, mo, day, h, mi) / 1000;
 
+/** Every request asks for the same few windows within a second; they are computed once per second. */
+let memoSecond = Number.NaN;
+const memo = new Map<QuotaWindow, WindowSpan>();
+
 /** The window of kind `window` that holds `now` (Unix seconds). */
 export function windowAt(window: QuotaWindow, now: number): WindowSpan {
+  const second = Math.floor(now);
+  if (second !== memoSecond) {
+    memoSecond = second;
+    memo.clear();
+  }
+  let span = memo.get(window);
+  if (!span) memo.set(window, (span = computeWindow(window, second)));
+  return span;
+}
+
+function computeWindow(window: QuotaWindow, now: number): WindowSpan {
   const d = new Date(Math.floor(now) * 1000);
   const [y, mo, day, h, mi] = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()];
   const ymd = `${pad(y, 4)}${pad(mo + 1)}${pad(day)}`;
@@ -38,5 +53,6 @@ export function windowAt(window: QuotaWindow, now: number): WindowSpan {
 
 /** The UTC day of `now` (Unix seconds) as YYYY-MM-DD, the form api_usage reports days in. */
 export function utcDay(now: number): string {
-  return new Date(Math.floor(now) * 1000).toISOString().slice(0, 10);
+  const { id } = windowAt('day', now);
+  return `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}`;
 }
