@@ -50,7 +50,7 @@ export async function metadataRoutes(app: FastifyInstance, { services }: RouteDe
       return {
         data: {
           engines: byName(plugins.filter((p) => p.kind === 'engine')),
-          analyzers: byName(plugins.filter((p) => p.kind === 'analyzer')),
+          analyzers: byName(plugins.filter((p) => p.kind === 'analyzer' || p.kind === 'url-capture')),
           url_engines: byName(plugins.filter((p) => p.kind === 'url-engine')),
           intel_sources: byName(plugins.filter((p) => p.kind === 'intel')),
           relationships: relationshipCatalog,

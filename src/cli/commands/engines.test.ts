@@ -55,6 +55,23 @@ describe('assay engines', () => {
     assert.throws(() => engineRows('nope'), /not a dictionary/);
   });
 
+  test('engineRows lists URL engines and intel sources after engines and analyzers', () => {
+    const rows = engineRows({
+      engines: { ClamAV: { ready: true } },
+      url_engines: { URLhaus: { ready: false, detail: 'no entries imported; run assay feeds import urlhaus FILE' } },
+      intel_sources: { dns: { ready: true, detail: 'resolvers: system' } },
+    });
+    assert.deepEqual(
+      rows.map((r) => [r[0], r[1], r[2]]),
+      [
+        ['ClamAV', 'engine', 'ready'],
+        ['URLhaus', 'url-engine', 'not ready'],
+        ['dns', 'intel', 'ready'],
+      ],
+    );
+    assert.match(rows[1]![5]!, /assay feeds import urlhaus/);
+  });
+
   test('register adds a top-level `engines` command', () => {
     const program = new Command('assay');
     registerEngines(program);

@@ -1,4 +1,4 @@
-/** `assay engines`: the server's engines and analyzers from GET /api/v3/metadata, ready or not, with versions. */
+/** `assay engines`: the server's engines, analyzers, URL engines and intel sources from GET /api/v3/metadata, ready or not, with versions. */
 import { Command } from 'commander';
 import { VtClient, VtProtocolError } from '../../client/vt-client.js';
 import { loadClientConfig, requireApiKey } from '../../config/client-config.js';
@@ -20,7 +20,7 @@ const PARENTS = [] as const;
 
 function buildCommand(io: CliIo, done: (code: number) => void): Command {
   return withClientOptions(new Command('engines'))
-    .description('list the server engines and analyzers, whether they are ready, and their versions')
+    .description('list the server engines, analyzers, URL engines and intel sources, whether they are ready, and their versions')
     .action(async (_options: unknown, command: Command) => {
       done(await listEngines(commandFlags<ClientFlags>(command), io));
     });
@@ -78,6 +78,8 @@ export function engineRows(data: unknown): string[][] {
   for (const [group, kind] of [
     ['engines', 'engine'],
     ['analyzers', 'analyzer'],
+    ['url_engines', 'url-engine'],
+    ['intel_sources', 'intel'],
   ] as const) {
     const entries = data[group];
     if (!isRecord(entries)) continue;
