@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { WorkerPool, workerEntry } from '../worker-pool.js';
+import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
 import type { MagikaRequest, MagikaResult, MagikaWorkerData, MagikaWorkerInfo } from './magika-worker.js';
 
 export interface MagikaLabel {

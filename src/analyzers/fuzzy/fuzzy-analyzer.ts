@@ -9,10 +9,10 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
+import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
 import type { FuzzyHashRequest, FuzzyHashResult } from './fuzzy-hash-worker.js';
 import { SSDEEP_REFERENCE_VERSION } from './ssdeep-digest.js';
 import { TLSH_JS_VERSION } from './tlsh-digest.js';
-import { WorkerPool, workerEntry } from '../worker-pool.js';
 
 export interface FuzzyAnalyzerOptions {
   logger: Logger;

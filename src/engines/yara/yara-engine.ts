@@ -7,7 +7,7 @@ import { PluginError, type Engine, type EngineVerdict, type FileInput, type Read
 import { bundledYaraRulesDir } from '../package-root.js';
 import { yaraManifest } from './manifest.js';
 import { readRuleFiles, shortHash, type RuleFailure, type RuleFile } from './rule-files.js';
-import { YaraScanPool } from './yara-scan-pool.js';
+import { startYaraScanPool, type YaraScanPool } from './yara-scan-pool.js';
 
 export interface YaraEngineOptions {
   /** Rule directories in order: the shipped `rules/yara` and the user's `<data>/rules`. */
@@ -63,8 +63,8 @@ export function createYaraEngine(options: YaraEngineOptions): YaraEngine {
     const dirs = options.rulesDirs.map((dir) => ({ dir, origin: path.resolve(dir) === bundled ? 'assay' : 'local' }));
     const { files, failures } = await readRuleFiles(dirs);
     // Checking and compiling happen in the first scan worker: a big rule set takes seconds.
-    const pool = await YaraScanPool.create({ texts: files.map((f) => f.text), size: threads, logger });
-    const { plan } = pool;
+    const pool = await startYaraScanPool({ texts: files.map((f) => f.text), size: threads, logger });
+    const plan = pool.info;
     for (const f of plan.failures) failures.push({ rulesetName: files[f.file]!.rulesetName, path: files[f.file]!.path, error: f.error });
     for (const f of failures) logger.warn({ ruleset: f.rulesetName, path: f.path, error: f.error }, 'YARA rule file skipped');
     const goodIndices = plan.sets.flat().sort((a, b) => a - b);
@@ -128,7 +128,7 @@ export function createYaraEngine(options: YaraEngineOptions): YaraEngine {
       signal.throwIfAborted();
       const current = loaded;
       if (!current || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'YARA engine is not started');
-      const matches = await current.pool.scan(input.path, signal);
+      const matches = await current.pool.run({ path: input.path }, signal);
       const results: CrowdsourcedYaraResult[] = [];
       let malicious = false;
       for (const m of matches) {

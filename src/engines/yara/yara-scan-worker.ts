@@ -6,18 +6,17 @@
  * here block only this worker.
  */
 import { createRequire } from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
+import { serveRequests } from '../../core/worker-pool.js';
 import { planCompile, type CompilePlan, type Validate } from './rule-files.js';
 
 export interface ScanWorkerData {
   /** Rule file texts, in the engine's order. */
   texts: string[];
-  /** Given to every worker but the first, which works it out and reports it in its `ready`. */
+  /** Given to every worker but the first, which works it out and reports it as its info. */
   plan?: CompilePlan;
 }
 
 export interface ScanRequest {
-  id: number;
   path: string;
 }
 
@@ -29,11 +28,6 @@ export interface WorkerMatch {
   tags: string[];
 }
 
-export type WorkerMessage =
-  | { kind: 'ready'; plan: CompilePlan }
-  | { kind: 'result'; id: number; matches: WorkerMatch[] }
-  | { kind: 'error'; id: number; message: string };
-
 /** The part of @litko/yara-x used here (its published types name a class they never declare). */
 interface Compiled {
   scanFile(path: string): Array<{ ruleIdentifier: string; meta: Record<string, unknown>; tags: string[] }>;
@@ -43,24 +37,21 @@ interface YaraX {
   compile(source: string, options?: { enableIncludes?: boolean }): Compiled;
 }
 
-if (parentPort) {
-  const port = parentPort;
+serveRequests<ScanRequest, WorkerMatch[]>(async (workerData) => {
   const data = workerData as ScanWorkerData;
   const yarax = createRequire(import.meta.url)('@litko/yara-x') as YaraX;
   const plan = data.plan ?? planCompile(data.texts, yarax.validate);
   // Every file in a set compiled alone, so a throw here is a bug; it fails the pool's start.
   const sets = plan.sets.map((files) => yarax.compile(files.map((i) => data.texts[i]).join('\n'), { enableIncludes: false }));
-  port.on('message', (req: ScanRequest) => {
-    try {
+  return {
+    info: plan,
+    handle(request) {
       const matches: WorkerMatch[] = [];
       sets.forEach((compiled, set) => {
         // Pattern match data stays here: only rule identity crosses the thread boundary.
-        for (const m of compiled.scanFile(req.path)) matches.push({ set, rule: m.ruleIdentifier, meta: { ...m.meta }, tags: [...m.tags] });
+        for (const m of compiled.scanFile(request.path)) matches.push({ set, rule: m.ruleIdentifier, meta: { ...m.meta }, tags: [...m.tags] });
       });
-      port.postMessage({ kind: 'result', id: req.id, matches } satisfies WorkerMessage);
-    } catch (err) {
-      port.postMessage({ kind: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
-    }
-  });
-  port.postMessage({ kind: 'ready', plan } satisfies WorkerMessage);
-}
+      return { value: matches };
+    },
+  };
+});

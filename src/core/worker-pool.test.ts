@@ -1,19 +1,19 @@
-/** The worker pool: requests, aborts (queued, running: terminate or discard), crashes, init failures and close. */
+/** The worker pool: requests, aborts (queued, running: terminate or discard), crashes, init failures, data from the first worker, idleness and close. */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { PluginError } from '../core/plugin.js';
-import type { EchoReply, EchoRequest } from './fuzzy/testing/echo-worker.js';
+import { PluginError } from './plugin.js';
+import type { EchoInfo, EchoReply, EchoRequest } from './testing/echo-worker.js';
 import { WorkerPool, workerEntry, type WorkerPoolOptions } from './worker-pool.js';
 
 const logger = pino({ level: 'silent' });
 const never = () => new AbortController().signal;
 
-function pool(options: Partial<WorkerPoolOptions> = {}): Promise<WorkerPool<EchoRequest, EchoReply>> {
-  return WorkerPool.create<EchoRequest, EchoReply>({
+function pool(options: Partial<WorkerPoolOptions<EchoInfo>> = {}): Promise<WorkerPool<EchoRequest, EchoReply, EchoInfo>> {
+  return WorkerPool.create<EchoRequest, EchoReply, EchoInfo>({
     name: 'test pool',
-    entry: workerEntry(import.meta.url, 'fuzzy/testing/echo-worker'),
+    entry: workerEntry(import.meta.url, 'testing/echo-worker'),
     size: 1,
     logger,
     onAbortRunning: 'terminate',
@@ -140,4 +140,67 @@ test('close() rejects running and queued requests as closed and stops every thre
   for (const outcome of await Promise.all(outcomes)) assert.ok(outcome instanceof PluginError && outcome.flag === 'closed', String(outcome));
   await assert.rejects(p.run({ op: 'echo', value: 2 }, never()), (err: unknown) => err instanceof PluginError && err.flag === 'closed');
   await until(() => threads() <= before, 5000, 'threads stopped');
+});
+
+test('with workerDataAfterFirst, later workers and replacements start from what the first reported', async () => {
+  const p = await pool({ size: 2, workerData: { role: 'first' }, workerDataAfterFirst: (info) => ({ role: 'later', firstThread: info.threadId }) });
+  try {
+    assert.deepEqual(p.info.data, { role: 'first' });
+    const later = { role: 'later', firstThread: p.info.threadId };
+    // The second worker starts after create resolves: pairs of requests reach it once it is ready.
+    const seen = new Map<number, unknown>();
+    const deadline = performance.now() + 20_000;
+    while (seen.size < 2 && performance.now() < deadline) {
+      for (const reply of await Promise.all([p.run({ op: 'spin', ms: 50 }, never()), p.run({ op: 'spin', ms: 50 }, never())])) seen.set(reply.threadId, reply.data);
+    }
+    const byRole = Object.fromEntries([...seen].map(([id, data]) => [id === p.info.threadId ? 'first' : 'other', data]));
+    assert.deepEqual(byRole, { first: { role: 'first' }, other: later });
+  } finally {
+    await p.close();
+  }
+  const single = await pool({ workerData: { role: 'first' }, workerDataAfterFirst: (info) => ({ role: 'later', firstThread: info.threadId }) });
+  try {
+    await assert.rejects(single.run({ op: 'exit' }, never()), { flag: 'worker_crashed' });
+    assert.deepEqual((await single.run({ op: 'echo', value: 1 }, never())).data, { role: 'later', firstThread: single.info.threadId });
+  } finally {
+    await single.close();
+  }
+});
+
+test('with workerDataAfterFirst, a later worker that fails to start leaves the pool working on the first', async () => {
+  const p = await pool({ size: 2, workerDataAfterFirst: () => ({ failInit: 'no plan' }) });
+  try {
+    const replies = await Promise.all([1, 2, 3].map((value) => p.run({ op: 'echo', value }, never())));
+    assert.deepEqual(
+      replies.map((r) => [r.threadId, r.value]),
+      [1, 2, 3].map((value) => [p.info.threadId, value]),
+    );
+  } finally {
+    await p.close();
+  }
+});
+
+test('whenIdle() waits for a request answered early by a discarding abort until its thread is done', async () => {
+  const p = await pool({ onAbortRunning: 'discard' });
+  try {
+    await p.whenIdle(); // an idle pool answers at once
+    const started = performance.now();
+    const controller = new AbortController();
+    const running = p.run({ op: 'spin', ms: 300 }, controller.signal);
+    controller.abort(new Error('stop'));
+    await assert.rejects(running, /stop/);
+    await p.whenIdle();
+    assert.ok(performance.now() - started >= 300, 'idle only once the discarded 300 ms spin ended');
+  } finally {
+    await p.close();
+  }
+});
+
+test('whenIdle() resolves when close() rejects what was left', async () => {
+  const p = await pool();
+  const running = p.run({ op: 'spin', ms: 30_000 }, never()).catch((err: unknown) => err);
+  const idle = p.whenIdle();
+  await p.close();
+  await idle;
+  assert.ok((await running) instanceof PluginError);
 });

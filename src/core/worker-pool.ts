@@ -1,15 +1,16 @@
 /**
- * A fixed set of worker threads for CPU-bound analysis, fed from one FIFO queue, one request per
- * worker at a time; and `serveRequests`, the worker side of the same protocol. It keeps hashing and
- * model inference off the event loop. A worker starts with an init step (load a model, self-test)
- * that must succeed before it takes requests; a failing init fails `create`.
- * The fuzzy and filetype analyzers both use it; it lives here because no shared analyzers folder exists yet.
+ * A fixed set of worker threads for CPU-bound plugin work, fed from one FIFO queue, one request per
+ * worker at a time; and `serveRequests`, the worker side of the same protocol. It keeps hashing,
+ * model inference and YARA scans off the event loop. A worker starts with an init step (load a
+ * model, self-test, compile rules) that must succeed before it takes requests; a failing init
+ * fails `create`. The fuzzy and filetype analyzers and the YARA engine use it; it lives in core
+ * because plugins may import only core.
  */
 import { parentPort, Worker, workerData, type Transferable } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { PluginError } from '../core/plugin.js';
+import { PluginError } from './plugin.js';
 
-export interface WorkerPoolOptions {
+export interface WorkerPoolOptions<Info = unknown> {
   /** Names the pool in logs and error messages. */
   name: string;
   /** The worker module, from `workerEntry()`. */
@@ -17,6 +18,14 @@ export interface WorkerPoolOptions {
   size: number;
   logger: Logger;
   workerData?: unknown;
+  /**
+   * For an init whose costly part one worker can work out and hand to the others (YARA checks
+   * which rule files compile): the first worker starts alone with `workerData`, and every worker
+   * started after it, replacements included, gets this function of its info instead. `create` then
+   * resolves as soon as the first worker is ready; the others join in the background as they get
+   * ready, and one that fails to start is logged and left out.
+   */
+  workerDataAfterFirst?: (firstInfo: Info) => unknown;
   /**
    * What aborting a running request does. `terminate` stops the worker (its CPU work ends at once)
    * and starts a fresh one; `discard` lets it finish and drops the answer, for requests too short
@@ -68,24 +77,38 @@ export function workerEntry(moduleUrl: string, name: string): URL {
   return new URL(`./${name}.${moduleUrl.endsWith('.ts') ? 'ts' : 'js'}`, moduleUrl);
 }
 
-export class WorkerPool<Req, Res> {
+export class WorkerPool<Req, Res, Info = unknown> {
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
-  private firstInfo: unknown;
+  private firstInfo!: Info;
+  /** What the next worker to start gets: `workerData`, or what `workerDataAfterFirst` made of the first's info. */
+  private dataForNewWorkers: unknown;
   /** Workers being stopped after an abort; close() waits for them too. */
   private readonly stopping = new Set<Promise<unknown>>();
+  private readonly idleWaiters: Array<() => void> = [];
 
-  private constructor(private readonly options: WorkerPoolOptions) {
+  private constructor(private readonly options: WorkerPoolOptions<Info>) {
     this.slots = Array.from({ length: Math.max(1, options.size) }, () => ({}));
+    this.dataForNewWorkers = options.workerData;
   }
 
-  /** Resolves once every worker is initialised; any init failure rejects, and nothing is left running. */
-  static async create<Req, Res>(options: WorkerPoolOptions): Promise<WorkerPool<Req, Res>> {
-    const pool = new WorkerPool<Req, Res>(options);
+  /**
+   * Resolves once every worker is initialised (only the first, with `workerDataAfterFirst`); an
+   * init failure there rejects, and nothing is left running.
+   */
+  static async create<Req, Res, Info = unknown>(options: WorkerPoolOptions<Info>): Promise<WorkerPool<Req, Res, Info>> {
+    const pool = new WorkerPool<Req, Res, Info>(options);
+    const { workerDataAfterFirst } = options;
     try {
-      [pool.firstInfo] = await Promise.all(pool.slots.map((slot) => pool.spawn(slot)));
+      if (workerDataAfterFirst) {
+        pool.firstInfo = await pool.spawn(pool.slots[0]!);
+        pool.dataForNewWorkers = workerDataAfterFirst(pool.firstInfo);
+        for (const slot of pool.slots.slice(1)) pool.spawnInBackground(slot, 'a worker thread failed to start');
+      } else {
+        [pool.firstInfo] = await Promise.all(pool.slots.map((slot) => pool.spawn(slot)));
+      }
     } catch (err) {
       await pool.close();
       throw err;
@@ -93,8 +116,8 @@ export class WorkerPool<Req, Res> {
     return pool;
   }
 
-  /** What the first worker's init reported (e.g. a model id). */
-  get info(): unknown {
+  /** What the first worker's init reported (e.g. a model id, a compile plan). */
+  get info(): Info {
     return this.firstInfo;
   }
 
@@ -135,6 +158,17 @@ export class WorkerPool<Req, Res> {
       }),
     );
     await Promise.allSettled([...this.stopping]);
+    this.notifyIfIdle();
+  }
+
+  /**
+   * Resolves once nothing is queued, running or being stopped. A request answered early by an
+   * abort with `discard` counts as running until its worker is done with it, so a pool retired
+   * this way (e.g. after a rules reload) does not cut that work short.
+   */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private abort(job: Job, reason: unknown): void {
@@ -142,6 +176,7 @@ export class WorkerPool<Req, Res> {
     if (queued >= 0) {
       this.queue.splice(queued, 1);
       this.finish(job, () => job.reject(reason));
+      this.notifyIfIdle();
       return;
     }
     const slot = this.slots.find((s) => s.job === job);
@@ -157,14 +192,15 @@ export class WorkerPool<Req, Res> {
     const stopped = worker.terminate().finally(() => {
       this.stopping.delete(stopped);
       this.finish(job, () => job.reject(reason));
-      if (!this.closed) this.respawn(slot);
+      if (!this.closed) this.spawnInBackground(slot, 'could not restart a worker thread');
+      this.notifyIfIdle();
     });
     this.stopping.add(stopped);
   }
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.closed || this.queue.length === 0) return;
+      if (this.closed || this.queue.length === 0) break;
       if (slot.job || !slot.ready) continue;
       const job = this.queue.shift()!;
       slot.job = job;
@@ -172,18 +208,21 @@ export class WorkerPool<Req, Res> {
       slot.worker!.ref();
       slot.worker!.postMessage({ id: job.id, request: job.request } satisfies ToWorker, job.transfer);
     }
+    this.notifyIfIdle();
   }
 
-  private respawn(slot: Slot): void {
-    this.spawn(slot).catch((err: unknown) => this.options.logger.error({ err, pool: this.options.name }, 'could not restart a worker thread'));
+  private spawnInBackground(slot: Slot, failure: string): void {
+    this.spawn(slot).catch((err: unknown) => {
+      if (!this.closed) this.options.logger.error({ err, pool: this.options.name }, failure);
+    });
   }
 
   /** Starts a worker in `slot`; resolves with its init info once it is ready. */
-  private spawn(slot: Slot): Promise<unknown> {
-    const worker = startWorker(this.options.entry, this.options.workerData);
+  private spawn(slot: Slot): Promise<Info> {
+    const worker = startWorker(this.options.entry, this.dataForNewWorkers);
     slot.worker = worker;
     let ready = false;
-    return new Promise<unknown>((resolve, reject) => {
+    return new Promise<Info>((resolve, reject) => {
       let crash: Error | undefined;
       worker.on('message', (msg: FromWorker) => {
         if (slot.worker !== worker) return;
@@ -191,7 +230,7 @@ export class WorkerPool<Req, Res> {
           ready = true;
           slot.ready = true;
           worker.unref();
-          resolve(msg.info);
+          resolve(msg.info as Info);
           this.dispatch();
           return;
         }
@@ -223,7 +262,8 @@ export class WorkerPool<Req, Res> {
         slot.job = undefined;
         if (job) this.finish(job, () => job.reject(new PluginError('worker_crashed', `${this.options.name} worker died: ${why}`, true)));
         // A worker that never got ready would fail the same way again; only replace one that ran.
-        if (!this.closed && ready) this.respawn(slot);
+        if (!this.closed && ready) this.spawnInBackground(slot, 'could not restart a worker thread');
+        this.notifyIfIdle();
       });
     });
   }
@@ -233,6 +273,15 @@ export class WorkerPool<Req, Res> {
     job.done = true;
     job.cleanup();
     settle();
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.stopping.size === 0 && this.slots.every((slot) => !slot.job);
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
   }
 }
 
@@ -263,7 +312,7 @@ export function serveRequests<Req, Res>(
 
 /**
  * Worker threads do not inherit tsx's loader hooks on Node 20, so from source a one-line bootstrap
- * registers them before importing the TypeScript entry (as yara-scan-pool.ts does).
+ * registers them before importing the TypeScript entry.
  */
 function startWorker(entry: URL, data: unknown): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: data });

@@ -1,6 +1,6 @@
-/** A worker for the pool's tests: echoes, spins the CPU, throws or exits on request. */
+/** A worker for the pool's tests: echoes, spins the CPU, throws or exits on request; every reply says which thread, started with what data. */
 import { threadId } from 'node:worker_threads';
-import { serveRequests } from '../../worker-pool.js';
+import { serveRequests } from '../worker-pool.js';
 
 export type EchoRequest =
   | { op: 'echo'; value: unknown }
@@ -11,26 +11,33 @@ export type EchoRequest =
 
 export interface EchoReply {
   threadId: number;
+  /** The workerData this thread started with. */
+  data: unknown;
   value?: unknown;
+}
+
+export interface EchoInfo {
+  threadId: number;
+  data: unknown;
 }
 
 serveRequests<EchoRequest, EchoReply>(async (data) => {
   const { failInit } = (data ?? {}) as { failInit?: string };
   if (failInit) throw new Error(failInit);
   return {
-    info: { threadId },
+    info: { threadId, data } satisfies EchoInfo,
     handle(request) {
       switch (request.op) {
         case 'echo':
-          return { value: { threadId, value: request.value } };
+          return { value: { threadId, data, value: request.value } };
         case 'spin': {
           // Synchronous on purpose: the thread cannot take messages while it runs.
           const until = performance.now() + request.ms;
           while (performance.now() < until);
-          return { value: { threadId } };
+          return { value: { threadId, data } };
         }
         case 'sum':
-          return { value: { threadId, value: request.bytes.reduce((a, b) => a + b, 0) } };
+          return { value: { threadId, data, value: request.bytes.reduce((a, b) => a + b, 0) } };
         case 'throw':
           throw new Error(request.message);
         case 'exit':
