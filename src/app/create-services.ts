@@ -11,7 +11,7 @@ import { createCommunityService } from './community/community-service.js';
 import { createFileService } from './file-service.js';
 import type { HashPool } from './ingest/hash-pool.js';
 import { receiveUpload } from './ingest/receive-upload.js';
-import { createQuotaService, type QuotaOverridesLookup } from './quotas/quota-service.js';
+import { createQuotaService, type FoundOverrides, type QuotaOverridesLookup } from './quotas/quota-service.js';
 import type { AppServices } from './services.js';
 import { createUploadTokenService } from './upload-tokens.js';
 import type { AccountService } from './accounts/account-service.js';
@@ -68,6 +68,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): AppServices {
   const { store, blobs, now } = deps;
   const cacheMs = deps.credentialCacheMs ?? 5_000;
+  const accountDeps = { store, now, tiers: deps.tiers };
   const credentials = new ShortLivedCache<Credential>(cacheMs, now);
   const overrides = cachedOverrides(deps.quotaOverrides ?? quotaOverridesOf(store), new ShortLivedCache(cacheMs, now));
   const forgetAccounts = () => {
@@ -107,7 +108,7 @@ export function createServices(deps: ServiceDeps): AppServices {
     auth: {
       authenticate: (apiKey) => {
         forgetIfChangedElsewhere();
-        return authenticate({ store, now, tiers: deps.tiers }, apiKey, credentials);
+        return authenticate(accountDeps, apiKey, credentials);
       },
       admit: (principal, endpointGroup) => quotas.admit(principal, endpointGroup),
     },
@@ -172,11 +173,13 @@ export function createServices(deps: ServiceDeps): AppServices {
   };
 }
 
-function cachedOverrides(lookup: QuotaOverridesLookup, cache: ShortLivedCache<Awaited<ReturnType<QuotaOverridesLookup>>>) {
-  return {
-    cache,
-    lookup: (async (principal) => (await cache.getOrLoad(`${principal.userId}\0${principal.groupId ?? ''}`, () => lookup(principal)))!) as QuotaOverridesLookup,
+/** The overrides lookup behind a short-lived cache; a cached answer comes back synchronously. */
+function cachedOverrides(lookup: QuotaOverridesLookup, cache: ShortLivedCache<FoundOverrides>) {
+  const cachedLookup: QuotaOverridesLookup = (principal) => {
+    const key = `${principal.userId}\0${principal.groupId ?? ''}`;
+    return cache.get(key) ?? Promise.resolve(lookup(principal)).then((found) => (cache.set(key, found), found));
   };
+  return { cache, lookup: cachedLookup };
 }
 
 /** Every account change made through the API clears the caches, so a revoked key fails on its next request. */

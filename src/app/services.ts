@@ -33,15 +33,19 @@ export interface PluginStatus {
 
 export interface AppServices {
   auth: {
-    /** Resolves an x-apikey value; throws AppError AuthenticationRequiredError / WrongCredentialsError / UserNotActiveError. */
-    authenticate(apiKey: string | undefined): Promise<Principal>;
+    /**
+     * Resolves an x-apikey value; throws AppError AuthenticationRequiredError / WrongCredentialsError /
+     * UserNotActiveError (or rejects with them). A key authenticated lately is answered synchronously:
+     * report look-ups are most traffic, and each await on their path cost throughput.
+     */
+    authenticate(apiKey: string | undefined): Principal | Promise<Principal>;
     /**
      * Tiers and quotas (app/quotas): called once per counted request with its endpoint group
      * (e.g. `files`, `analyses`, `file_download`). Throws AppError QuotaExceededError or
      * TooManyRequestsError when refused; otherwise returns the function that ends the request's
      * in-flight slot, to call once the request is over.
      */
-    admit(principal: Principal, endpointGroup: string): Promise<() => void>;
+    admit(principal: Principal, endpointGroup: string): (() => void) | Promise<() => void>;
   };
   /** Users, API keys and groups (app/accounts): anyone sees their own user and group; the rest is for admins. */
   accounts: AccountService;

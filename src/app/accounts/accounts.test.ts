@@ -148,18 +148,18 @@ describe('accounts', () => {
   describe('authentication', () => {
     test('no key, an unknown key, a revoked key, a disabled user: the exact VT errors', async () => {
       const { apiKey, key } = await createUser(deps, { name: 'alice' });
-      await assert.rejects(authenticate(deps, undefined), rejectsWith('AuthenticationRequiredError', /^X-Apikey header is missing$/));
-      await assert.rejects(authenticate(deps, ''), rejectsWith('AuthenticationRequiredError'));
-      await assert.rejects(authenticate(deps, 'f'.repeat(64)), rejectsWith('WrongCredentialsError'));
+      await assert.rejects(async () => authenticate(deps, undefined), rejectsWith('AuthenticationRequiredError', /^X-Apikey header is missing$/));
+      await assert.rejects(async () => authenticate(deps, ''), rejectsWith('AuthenticationRequiredError'));
+      await assert.rejects(async () => authenticate(deps, 'f'.repeat(64)), rejectsWith('WrongCredentialsError'));
       assert.equal((await authenticate(deps, apiKey)).userId, 'alice');
 
       await setUserActive(deps, 'alice', false);
-      await assert.rejects(authenticate(deps, apiKey), rejectsWith('UserNotActiveError'));
+      await assert.rejects(async () => authenticate(deps, apiKey), rejectsWith('UserNotActiveError'));
       await setUserActive(deps, 'alice', true);
       assert.equal((await authenticate(deps, apiKey)).userId, 'alice');
 
       await revokeKey(deps, key.keyId);
-      await assert.rejects(authenticate(deps, apiKey), rejectsWith('WrongCredentialsError'));
+      await assert.rejects(async () => authenticate(deps, apiKey), rejectsWith('WrongCredentialsError'));
     });
 
     test('records last_login and the key’s last use at most once a minute', async () => {
@@ -217,7 +217,7 @@ describe('accounts', () => {
       assert.equal(rotated.replaced.keyId, key.keyId);
       assert.notEqual(rotated.replaced.revokedAt, null);
       assert.equal((await authenticate(deps, rotated.apiKey)).userId, 'alice');
-      await assert.rejects(authenticate(deps, old), rejectsWith('WrongCredentialsError'));
+      await assert.rejects(async () => authenticate(deps, old), rejectsWith('WrongCredentialsError'));
       await assert.rejects(rotateKey(deps, key.keyId), rejectsWith('InvalidArgumentError', /is revoked/));
       await assert.rejects(rotateKey(deps, 'k_deadbeef'), rejectsWith('NotFoundError'));
       assert.equal((await rotateKey(deps, rotated.key.keyId, { label: 'desktop' })).key.label, 'desktop');
@@ -342,7 +342,7 @@ describe('accounts', () => {
     test('an admin cannot choose the key of a user made through the service', async () => {
       const created = await accounts().createUser({ name: 'dave', apiKey: 'chosen-key-0000000000' }, admin);
       assert.notEqual(created.apiKey, 'chosen-key-0000000000');
-      await assert.rejects(authenticate(deps, 'chosen-key-0000000000'), rejectsWith('WrongCredentialsError'));
+      await assert.rejects(async () => authenticate(deps, 'chosen-key-0000000000'), rejectsWith('WrongCredentialsError'));
     });
 
     test('a group is seen by its members and admins only', async () => {

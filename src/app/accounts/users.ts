@@ -67,17 +67,27 @@ export async function ensureBootstrapKey(deps: AccountDeps, apiKey: string): Pro
  * WrongCredentialsError for an unknown or revoked one, UserNotActiveError for a disabled user.
  * Records last_login and the key's last use, at most once a minute each.
  */
-/** A key and its user as authentication last read them (short-lived-cache.ts). */
+/** A key and its user as authentication last read them (short-lived-cache.ts), and the principal they make. */
 export interface Credential {
   key: ApiKeyRecord;
   user: UserRecord;
+  principal?: Principal;
 }
 
-export async function authenticate(deps: AccountDeps, apiKey: string | undefined, cache?: ShortLivedCache<Credential>): Promise<Principal> {
+export function authenticate(deps: AccountDeps, apiKey: string | undefined, cache?: ShortLivedCache<Credential>): Principal | Promise<Principal> {
   if (apiKey === undefined || apiKey === '') throw new AppError('AuthenticationRequiredError', 'X-Apikey header is missing');
   const hash = hashApiKey(apiKey);
   const cached = cache?.get(hash);
-  const credential = cached ?? (await readCredential(deps, hash));
+  if (cached) return admitCredential(deps, cached, hash);
+  return readCredential(deps, hash).then((credential) => {
+    const principal = admitCredential(deps, credential, hash);
+    cache?.set(hash, credential!);
+    return principal;
+  });
+}
+
+/** Checks a key and its user; synchronous unless its use is due to be recorded (once a minute). */
+function admitCredential(deps: AccountDeps, credential: Credential | undefined, hash: string): Principal | Promise<Principal> {
   // The lookup is by hash, so it reveals nothing about how close a guess was; the constant-time
   // comparison keeps it that way should the lookup ever become a prefix or range match.
   if (!credential || !sameHash(credential.key.keyHash, hash) || credential.key.revokedAt !== null) {
@@ -85,9 +95,10 @@ export async function authenticate(deps: AccountDeps, apiKey: string | undefined
   }
   const { user } = credential;
   if (!user.active) throw new AppError('UserNotActiveError', `User "${user.name}" is not active`);
-  if (!cached) cache?.set(hash, credential);
-  await recordUse(deps, credential);
-  return principalOf(user, deps.tiers);
+  credential.principal ??= principalOf(user, deps.tiers);
+  const principal = credential.principal;
+  const recording = recordUse(deps, credential);
+  return recording ? recording.then(() => principal) : principal;
 }
 
 async function readCredential(deps: AccountDeps, hash: string): Promise<Credential | undefined> {
@@ -96,23 +107,27 @@ async function readCredential(deps: AccountDeps, hash: string): Promise<Credenti
   return key && user ? { key, user } : undefined;
 }
 
-/** Updates the credential in place too, so a cached one does not ask for another write each request. */
-async function recordUse(deps: AccountDeps, credential: Credential): Promise<void> {
+/**
+ * Records last_login and the key's last use when due (at most once a minute each); undefined when
+ * nothing is due. Updates the credential in place too, so a cached one does not ask again.
+ */
+function recordUse(deps: AccountDeps, credential: Credential): Promise<void> | undefined {
   const { user, key } = credential;
   const at = toUnixSeconds(deps.now());
   const stale = (last: number | null) => last === null || at - last >= LOGIN_RECORD_INTERVAL_S;
-  try {
-    if (stale(user.lastLogin)) {
-      user.lastLogin = at;
-      await deps.store.users.recordLogin(user.id, at, LOGIN_RECORD_INTERVAL_S);
+  const loginDue = stale(user.lastLogin);
+  const useDue = stale(key.lastUsedAt);
+  if (!loginDue && !useDue) return undefined;
+  if (loginDue) user.lastLogin = at;
+  if (useDue) key.lastUsedAt = at;
+  return (async () => {
+    try {
+      if (loginDue) await deps.store.users.recordLogin(user.id, at, LOGIN_RECORD_INTERVAL_S);
+      if (useDue) await deps.store.apiKeys.recordUse(key.keyId, at, LOGIN_RECORD_INTERVAL_S);
+    } catch {
+      // Bookkeeping only: a failed write must not refuse a valid key (the request's own work reports a broken store).
     }
-    if (stale(key.lastUsedAt)) {
-      key.lastUsedAt = at;
-      await deps.store.apiKeys.recordUse(key.keyId, at, LOGIN_RECORD_INTERVAL_S);
-    }
-  } catch {
-    // Bookkeeping only: a failed write must not refuse a valid key (the request's own work reports a broken store).
-  }
+  })();
 }
 
 /** A user by id, or by name (they are the same for users made here; bootstrap names may differ). */

@@ -222,7 +222,7 @@ function runQuotaServiceTests(name: string, openCounters: OpenCounters): void {
         const mia = user('mia', 'narrow');
         const first = await service.admit(mia, 'files');
         const second = await service.admit(mia, 'files');
-        const error = await refusal(service.admit(mia, 'files'), 'TooManyRequestsError');
+        const error = await refusal(Promise.resolve(service.admit(mia, 'files')), 'TooManyRequestsError');
         assert.equal(error.status, 429);
         assert.equal(service.inFlight('mia'), 2);
         // Another user is not held up.
@@ -242,7 +242,7 @@ function runQuotaServiceTests(name: string, openCounters: OpenCounters): void {
       withService({ at: '2025-03-10T12:00:00Z' }, async (service) => {
         const olga = user('olga');
         for (let i = 0; i < 4; i++) await call(service, olga);
-        for (let i = 0; i < 10; i++) await refusal(service.admit(olga, 'files'), 'QuotaExceededError');
+        for (let i = 0; i < 10; i++) await refusal(Promise.resolve(service.admit(olga, 'files')), 'QuotaExceededError');
         assert.equal(service.inFlight('olga'), 0);
       }));
 
@@ -285,7 +285,7 @@ function runQuotaServiceTests(name: string, openCounters: OpenCounters): void {
         assert.deepEqual(recent.total, usage.total);
         // Refused requests are not usage.
         const rose = user('rose');
-        for (let i = 0; i < 6; i++) await service.admit(rose, 'files').then((release) => release(), () => {});
+        for (let i = 0; i < 6; i++) await Promise.resolve(service.admit(rose, 'files')).then((release) => release(), () => {});
         assert.deepEqual((await service.apiUsage('rose')).total, { files: 4 });
       }));
 
@@ -396,7 +396,7 @@ describe('quota service: failures and restarts', () => {
       usage: async () => ({}),
     };
     const service = createQuotaService({ counters: broken, tiers, now: () => Date.parse('2025-03-10T12:00:00Z') });
-    const error = await refusal(service.admit(user('uma'), 'files'), 'TransientError');
+    const error = await refusal(Promise.resolve(service.admit(user('uma'), 'files')), 'TransientError');
     assert.equal(error.status, 503);
     assert.equal(service.inFlight('uma'), 0);
     await refusal(service.overall(user('uma')), 'TransientError');

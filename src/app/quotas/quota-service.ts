@@ -25,7 +25,12 @@ export const FREE_ENDPOINT_GROUPS: ReadonlySet<string> = new Set(['users', 'grou
  * `group.limits` apply to the group's shared counters; a group member without group limits still
  * counts into them.
  */
-export type QuotaOverridesLookup = (principal: Principal) => Promise<{ user?: QuotaOverrides; group?: { id: string; limits: QuotaOverrides } }>;
+export type FoundOverrides = { user?: QuotaOverrides; group?: { id: string; limits: QuotaOverrides } };
+
+/** May answer synchronously (from a cache): report look-ups then admit without a single await. */
+export type QuotaOverridesLookup = (principal: Principal) => FoundOverrides | Promise<FoundOverrides>;
+
+const NO_OVERRIDES: FoundOverrides = Object.freeze({});
 
 /** One quota in overall_quotas; `allowed` is null when unlimited. */
 export interface QuotaUse {
@@ -58,7 +63,7 @@ export interface QuotaService {
    * the slot when the request ends (calling it again does nothing). Throws AppError
    * QuotaExceededError (with Retry-After) or TooManyRequestsError when refused.
    */
-  admit(principal: Principal, endpointGroup: string): Promise<() => void>;
+  admit(principal: Principal, endpointGroup: string): (() => void) | Promise<() => void>;
   /** The user's hourly, daily and monthly quotas and use; NotFoundError for an unknown user id. */
   overall(user: string | Principal): Promise<OverallQuotas>;
   /** Usage over start_date..end_date (YYYYMMDD, default the last 30 days); InvalidArgumentError for a bad range. */
@@ -129,10 +134,10 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
   }
 
   async function scopesOf(subject: Principal): Promise<{ user: Scope; group?: Scope }> {
-    return scopesFrom(subject, deps.overrides ? await deps.overrides(subject) : {});
+    return scopesFrom(subject, deps.overrides ? await deps.overrides(subject) : NO_OVERRIDES);
   }
 
-  function scopesFrom(subject: Principal, found: Awaited<ReturnType<QuotaOverridesLookup>>): { user: Scope; group?: Scope } {
+  function scopesFrom(subject: Principal, found: FoundOverrides): { user: Scope; group?: Scope } {
     // Admins run the service: counted, but their own windows are unlimited unless overridden.
     const base = subject.isAdmin ? NO_LIMITS : tierOf(subject.tier);
     const user: Scope = { kind: 'user', id: subject.userId, limits: limitsOf(base, found.user) };
@@ -171,8 +176,17 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
    */
   const plans = new Map<string, { second: number; found: object; tier: string; isAdmin: boolean; plan: Plan }>();
 
-  async function planOf(subject: Principal, nowS: number): Promise<Plan> {
-    const found = await guarded(async () => (deps.overrides ? await deps.overrides(subject) : {}));
+  function planOf(subject: Principal, nowS: number): Plan | Promise<Plan> {
+    let found: FoundOverrides | Promise<FoundOverrides>;
+    try {
+      found = deps.overrides ? deps.overrides(subject) : NO_OVERRIDES;
+    } catch (error) {
+      return guarded(() => Promise.reject(error));
+    }
+    return found instanceof Promise ? guarded(() => found).then((f) => planFrom(subject, nowS, f)) : planFrom(subject, nowS, found);
+  }
+
+  function planFrom(subject: Principal, nowS: number, found: FoundOverrides): Plan {
     const memo = plans.get(subject.userId);
     if (memo && memo.second === nowS && memo.found === found && memo.tier === subject.tier && memo.isAdmin === subject.isAdmin) return memo.plan;
     const scopes = scopesFrom(subject, found);
@@ -192,31 +206,49 @@ export function createQuotaService(deps: QuotaServiceDeps): QuotaService {
     return plan;
   }
 
-  return {
-    async admit(subject, endpointGroup) {
-      if (FREE_ENDPOINT_GROUPS.has(endpointGroup)) return () => {};
-      const maxInFlight = subject.isAdmin ? Number.POSITIVE_INFINITY : tierOf(subject.tier).maxConcurrentRequests;
-      // 1. A user already at the cap is refused before anything is counted.
-      if (inFlight.count(subject.userId) >= maxInFlight) throw tooManyRequests(maxInFlight);
+  function admitNow(subject: Principal, endpointGroup: string): (() => void) | Promise<() => void> {
+    if (FREE_ENDPOINT_GROUPS.has(endpointGroup)) return () => {};
+    const maxInFlight = subject.isAdmin ? Number.POSITIVE_INFINITY : tierOf(subject.tier).maxConcurrentRequests;
+    // 1. A user already at the cap is refused before anything is counted.
+    if (inFlight.count(subject.userId) >= maxInFlight) throw tooManyRequests(maxInFlight);
 
-      // 2. Every window of the user and of the group, all or nothing.
-      const nowMs = now();
-      const nowS = Math.floor(nowMs / 1000);
-      const { planned, checks } = await planOf(subject, nowS);
-      // Only a capped counter can refuse, so only then does the request wait for the store.
-      const capped = checks.some((c) => c.limit !== null);
-      const outcome = capped ? await guarded(() => counters.admit(checks, nowS)) : (deferred.count(checks), { admitted: true as const });
-      if (!outcome.admitted) {
-        const { scope, window, check } = planned[outcome.exhausted]!;
-        throw quotaExceeded(scope, window, check.limit!, nowMs);
+    // 2. Every window of the user and of the group, all or nothing. Only a capped counter can
+    //    refuse, so only then does the request wait for the store; otherwise nothing here awaits.
+    const nowMs = now();
+    const nowS = Math.floor(nowMs / 1000);
+    const counted = (plan: Plan): (() => void) | Promise<() => void> => {
+      if (!plan.checks.some((c) => c.limit !== null)) {
+        deferred.count(plan.checks);
+        return takeSlot();
       }
-
-      // 3. The slot. Requests admitted together may find it taken since step 1; those were
-      //    counted already (they reached the server), as docs/auth.md says.
+      return guarded(() => counters.admit(plan.checks, nowS)).then((outcome) => {
+        if (!outcome.admitted) {
+          const { scope, window, check } = plan.planned[outcome.exhausted]!;
+          throw quotaExceeded(scope, window, check.limit!, nowMs);
+        }
+        return takeSlot();
+      });
+    };
+    // 3. The slot. Requests admitted together may find it taken since step 1; those were
+    //    counted already (they reached the server), as docs/auth.md says.
+    const takeSlot = (): (() => void) => {
       const release = inFlight.tryAcquire(subject.userId, maxInFlight);
       if (!release) throw tooManyRequests(maxInFlight);
       deferred.recordUsage(subject.userId, utcDay(nowS), endpointGroup);
       return release;
+    };
+    const plan = planOf(subject, nowS);
+    return plan instanceof Promise ? plan.then(counted) : counted(plan);
+  }
+
+  return {
+    admit(subject, endpointGroup) {
+      // A refusal is always a rejected promise, never a throw: callers handle one kind of failure.
+      try {
+        return admitNow(subject, endpointGroup);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     async overall(user) {

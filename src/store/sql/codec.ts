@@ -1,4 +1,5 @@
 /** Small translations between SQL rows and records that both dialects share: JSON text, row counts, constraint errors. */
+import type { AnalysisStats, EngineResult } from '../../core/verdict.js';
 
 export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
 
@@ -19,4 +20,29 @@ export function affectedRows(result: { numUpdatedRows: bigint } | undefined): nu
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** The columns files and URLs share (submissions, attributes, tags, the last analysis), as their records name them. */
+export function submittedItemFields(row: {
+  times_submitted: number;
+  first_submission_date: number;
+  last_submission_date: number;
+  attributes: string;
+  tags: string;
+  last_analysis_id: string | null;
+  last_analysis_date: number | null;
+  last_analysis_results: string | null;
+  last_analysis_stats: string | null;
+}) {
+  return {
+    timesSubmitted: row.times_submitted,
+    firstSubmissionDate: row.first_submission_date,
+    lastSubmissionDate: row.last_submission_date,
+    attributes: fromJson<Record<string, unknown>>(row.attributes),
+    tags: fromJson<string[]>(row.tags),
+    lastAnalysisId: row.last_analysis_id,
+    lastAnalysisDate: row.last_analysis_date,
+    lastAnalysisResults: fromJsonOrNull<EngineResult[]>(row.last_analysis_results),
+    lastAnalysisStats: fromJsonOrNull<AnalysisStats>(row.last_analysis_stats),
+  };
 }

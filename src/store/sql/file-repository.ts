@@ -1,9 +1,8 @@
 /** Files in SQL: the submission upsert and hash lookups. */
 import type { Kysely, Selectable } from 'kysely';
 import type { HashKind } from '../../core/hashes.js';
-import type { AnalysisStats, EngineResult } from '../../core/verdict.js';
 import type { FileRecord, FileRepository, FileSubmission } from '../ports.js';
-import { fromJson, fromJsonOrNull, toJson } from './codec.js';
+import { fromJson, submittedItemFields, toJson } from './codec.js';
 import type { Database, FilesTable } from './schema.js';
 
 export function toFileRecord(row: Selectable<FilesTable>): FileRecord {
@@ -13,15 +12,7 @@ export function toFileRecord(row: Selectable<FilesTable>): FileRecord {
     md5: row.md5,
     size: row.size,
     names: fromJson<string[]>(row.names),
-    timesSubmitted: row.times_submitted,
-    firstSubmissionDate: row.first_submission_date,
-    lastSubmissionDate: row.last_submission_date,
-    attributes: fromJson<Record<string, unknown>>(row.attributes),
-    tags: fromJson<string[]>(row.tags),
-    lastAnalysisId: row.last_analysis_id,
-    lastAnalysisDate: row.last_analysis_date,
-    lastAnalysisResults: fromJsonOrNull<EngineResult[]>(row.last_analysis_results),
-    lastAnalysisStats: fromJsonOrNull<AnalysisStats>(row.last_analysis_stats),
+    ...submittedItemFields(row),
     reputation: row.reputation,
     totalVotes: fromJson<{ harmless: number; malicious: number }>(row.total_votes),
   };

@@ -1,8 +1,7 @@
 /** URLs in SQL: the submission upsert and lookup by URL id. */
 import type { Kysely, Selectable } from 'kysely';
-import type { AnalysisStats, EngineResult } from '../../core/verdict.js';
 import type { UrlRecord, UrlRepository, UrlSubmission } from '../ports.js';
-import { fromJson, fromJsonOrNull } from './codec.js';
+import { submittedItemFields } from './codec.js';
 import type { Database, UrlsTable } from './schema.js';
 
 export function toUrlRecord(row: Selectable<UrlsTable>): UrlRecord {
@@ -10,15 +9,7 @@ export function toUrlRecord(row: Selectable<UrlsTable>): UrlRecord {
     id: row.id,
     url: row.url,
     canonicalUrl: row.canonical_url,
-    timesSubmitted: row.times_submitted,
-    firstSubmissionDate: row.first_submission_date,
-    lastSubmissionDate: row.last_submission_date,
-    attributes: fromJson<Record<string, unknown>>(row.attributes),
-    tags: fromJson<string[]>(row.tags),
-    lastAnalysisId: row.last_analysis_id,
-    lastAnalysisDate: row.last_analysis_date,
-    lastAnalysisResults: fromJsonOrNull<EngineResult[]>(row.last_analysis_results),
-    lastAnalysisStats: fromJsonOrNull<AnalysisStats>(row.last_analysis_stats),
+    ...submittedItemFields(row),
   };
 }
 
