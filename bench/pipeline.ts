@@ -7,11 +7,11 @@
  *   node --import tsx bench/pipeline.ts        (after npm run build; scripts/bench.sh does both)
  *   BENCH_REPEAT=3  BENCH_PIPELINE_FILES=1000  BENCH_PIPELINE_CONCURRENCY=8
  *   BENCH_PIPELINE_WORKERS=4        ASSAY_WORKER_CONCURRENCY for the measured server (default: 4, the config default)
- *   BENCH_PIPELINE_VARIANTS=magika,no-magika,no-fuzzy,upload-only   which server set-ups to time (default: all;
+ *   BENCH_PIPELINE_VARIANTS=magika,no-magika,upload-only   which server set-ups to time (default: all;
  *                                   magika only when a model is found). The ratio is magika's (the full analysis),
- *                                   else no-magika's. Diagnostics, to tell where the time goes: no-magika; no-fuzzy
- *                                   (also no Magika, and ssdeep/tlsh hidden from PATH so the fuzzy analyzer is off);
- *                                   upload-only (no workers: the submissions alone).
+ *                                   else no-magika's. Diagnostics, to tell where the time goes: no-magika;
+ *                                   upload-only (no workers: the submissions alone). (A no-fuzzy variant hid the
+ *                                   ssdeep/tlsh commands; fuzzy hashes are computed in process now.)
  *   BENCH_MAGIKA_DIR=...            the Magika model (default ../shared/magika, as scripts/test.sh)
  *   BENCH_CPU_PROF=DIR              write the server's CPU profiles there
  */
@@ -318,26 +318,6 @@ async function waitFor(server: AssayServer, ids: string[], onDone: (stats: { mal
   return polls;
 }
 
-/**
- * A PATH that hides some tools: a directory of links to everything on PATH but those. clamd is
- * still found (the supervisor also looks in /usr/sbin).
- */
-async function pathWithout(work: string, hidden: string[]): Promise<string> {
-  const dir = path.join(work, 'path-without-' + hidden.join('-'));
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir);
-  const seen = new Set(hidden);
-  for (const d of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const names = await fs.readdir(d).catch(() => [] as string[]);
-    for (const name of names) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      await fs.symlink(path.join(d, name), path.join(dir, name)).catch(() => undefined);
-    }
-  }
-  return dir;
-}
-
 function magikaDir(): string | undefined {
   const candidates = [process.env.BENCH_MAGIKA_DIR, path.join(root, '..', 'shared', 'magika'), '/work/shared/magika'].filter((d): d is string => !!d);
   return candidates.find((d) => existsSync(path.join(d, 'model.onnx')));
@@ -358,7 +338,7 @@ async function main(): Promise<void> {
     line(`baseline  total = ${base.clamdscanVariant} ${fmtMs(base.clamdscanMs)} + yara ${fmtMs(base.yaraMs)} = ${fmtMs(base.totalMs)}  (${(base.totalMs / FILES).toFixed(2)} ms/file); ClamAV found ${base.clamavDetections}`);
 
     const model = magikaDir();
-    const wanted = (process.env.BENCH_PIPELINE_VARIANTS ?? (model ? 'magika,no-magika,no-fuzzy,upload-only' : 'no-magika,no-fuzzy,upload-only')).split(',').map((s) => s.trim());
+    const wanted = (process.env.BENCH_PIPELINE_VARIANTS ?? (model ? 'magika,no-magika,upload-only' : 'no-magika,upload-only')).split(',').map((s) => s.trim());
     const profDir = process.env.BENCH_CPU_PROF;
     const results: Record<string, AssayRun[]> = {};
     for (const variant of wanted) {
@@ -369,7 +349,6 @@ async function main(): Promise<void> {
       const uploadOnly = variant === 'upload-only';
       const env: Record<string, string> = { ASSAY_WORKER_CONCURRENCY: uploadOnly ? '0' : WORKERS };
       if (variant === 'magika') env.ASSAY_MAGIKA_MODEL_DIR = model!;
-      if (variant === 'no-fuzzy') env.PATH = await pathWithout(work, ['ssdeep', 'tlsh']);
       results[variant] = [];
       for (let i = 0; i < reps; i++) {
         const server = await startAssay({ env, nodeArgs: profDir && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir, variant)}`] : [] });
