@@ -46,3 +46,18 @@ export function submittedItemFields(row: {
     lastAnalysisStats: fromJsonOrNull<AnalysisStats>(row.last_analysis_stats),
   };
 }
+
+/** The shared columns of a file or URL row on its first submission: counted once, nothing analysed yet. */
+export function firstSubmissionColumns(at: number) {
+  return {
+    times_submitted: 1,
+    first_submission_date: at,
+    last_submission_date: at,
+    attributes: '{}',
+    tags: '[]',
+    last_analysis_id: null,
+    last_analysis_date: null,
+    last_analysis_results: null,
+    last_analysis_stats: null,
+  };
+}

@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { HashKind } from '../../core/hashes.js';
 import type { FileRecord, FileRepository, FileSubmission } from '../ports.js';
-import { fromJson, submittedItemFields, toJson } from './codec.js';
+import { firstSubmissionColumns, fromJson, submittedItemFields, toJson } from './codec.js';
 import type { Database, FilesTable } from './schema.js';
 
 export function toFileRecord(row: Selectable<FilesTable>): FileRecord {
@@ -34,15 +34,7 @@ export class SqlFileRepository implements FileRepository {
           md5: submission.md5,
           size: submission.size,
           names: toJson(name === undefined ? [] : [name]),
-          times_submitted: 1,
-          first_submission_date: submission.at,
-          last_submission_date: submission.at,
-          attributes: '{}',
-          tags: '[]',
-          last_analysis_id: null,
-          last_analysis_date: null,
-          last_analysis_results: null,
-          last_analysis_stats: null,
+          ...firstSubmissionColumns(submission.at),
           reputation: 0,
           total_votes: toJson({ harmless: 0, malicious: 0 }),
         })

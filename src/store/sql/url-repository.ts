@@ -1,7 +1,7 @@
 /** URLs in SQL: the submission upsert and lookup by URL id. */
 import type { Kysely, Selectable } from 'kysely';
 import type { UrlRecord, UrlRepository, UrlSubmission } from '../ports.js';
-import { submittedItemFields } from './codec.js';
+import { firstSubmissionColumns, submittedItemFields } from './codec.js';
 import type { Database, UrlsTable } from './schema.js';
 
 export function toUrlRecord(row: Selectable<UrlsTable>): UrlRecord {
@@ -25,15 +25,7 @@ export class SqlUrlRepository implements UrlRepository {
         id: submission.id,
         url: submission.url,
         canonical_url: submission.canonicalUrl,
-        times_submitted: 1,
-        first_submission_date: submission.at,
-        last_submission_date: submission.at,
-        attributes: '{}',
-        tags: '[]',
-        last_analysis_id: null,
-        last_analysis_date: null,
-        last_analysis_results: null,
-        last_analysis_stats: null,
+        ...firstSubmissionColumns(submission.at),
       })
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
