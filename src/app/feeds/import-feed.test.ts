@@ -143,6 +143,7 @@ describe('importFeed', () => {
     const file = await write('blocklist.txt', PLAIN_LIST);
     await assert.rejects(importFeed(deps(), { format: 'plain', source: file }), (e: unknown) => isAppError(e) && e.code === 'InvalidArgumentError');
     await assert.rejects(importFeed(deps(), { format: 'plain', source: file, name: '  ' }), /1 to 100 printable characters/);
+    await assert.rejects(importFeed(deps(), { format: 'plain', source: file, name: 'Team#2' }), /other than #/);
     const result = await importFeed(deps(), { format: 'plain', source: file, name: 'Local blocklist' });
     assert.deepEqual([result.name, result.entries, result.skipped, result.stats.comments], ['Local blocklist', 3, 1, 2]);
     const [host] = await store.feeds.findHost('bad.example.org');

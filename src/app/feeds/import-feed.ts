@@ -63,8 +63,9 @@ export function feedNameOf(format: FeedFormatName, name: string | undefined): st
     return feedFormats[format].engineName;
   }
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed.length > MAX_NAME_CHARS || /\p{Cc}/u.test(trimmed)) {
-    throw new AppError('InvalidArgumentError', `feed name must be 1 to ${MAX_NAME_CHARS} printable characters`);
+  // `#` separates a feed's name from its generation in the store (feed-repository.ts).
+  if (trimmed === '' || trimmed.length > MAX_NAME_CHARS || /[\p{Cc}#]/u.test(trimmed)) {
+    throw new AppError('InvalidArgumentError', `feed name must be 1 to ${MAX_NAME_CHARS} printable characters other than #`);
   }
   return trimmed;
 }

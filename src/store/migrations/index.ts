@@ -10,10 +10,12 @@ import { accountsPostgres } from './postgres/0002-accounts.js';
 import { quotasPostgres } from './postgres/0003-quotas.js';
 import { communityPostgres } from './postgres/0004-community.js';
 import { networkPostgres } from './postgres/0005-network.js';
+import { feedGenerationsPostgres } from './postgres/0006-feed-generations.js';
 import { accountsSqlite } from './sqlite/0002-accounts.js';
 import { quotasSqlite } from './sqlite/0003-quotas.js';
 import { communitySqlite } from './sqlite/0004-community.js';
 import { networkSqlite } from './sqlite/0005-network.js';
+import { feedGenerationsSqlite } from './sqlite/0006-feed-generations.js';
 
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
@@ -22,6 +24,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0003-quotas': quotasSqlite,
     '0004-community': communitySqlite,
     '0005-network': networkSqlite,
+    '0006-feed-generations': feedGenerationsSqlite,
   },
   postgres: {
     '0001-initial': initialPostgres,
@@ -29,6 +32,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0003-quotas': quotasPostgres,
     '0004-community': communityPostgres,
     '0005-network': networkPostgres,
+    '0006-feed-generations': feedGenerationsPostgres,
   },
 };
 

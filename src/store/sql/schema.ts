@@ -233,6 +233,8 @@ export interface FeedsTable {
   imported_at: number;
   feed_date: number;
   source: string | null;
+  /** The `feed_entries.feed` value of the current generation of entries (0006). */
+  entries_key: string | null;
 }
 
 export interface FeedEntriesTable {
