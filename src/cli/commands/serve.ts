@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
     const statuses = await container.start({ runWorkers: true, acceptUploads: true });
     const out = (line = '') => process.stdout.write(`${line}\n`);
 
-    out('Engines and analyzers:');
+    out('Engines, analyzers, URL engines and intel sources:');
     for (const s of statuses) {
       const state = s.readiness.ready ? 'ready    ' : 'NOT READY';
       const version = [s.readiness.engineVersion, s.readiness.signatureVersion].filter(Boolean).join(' / ');
