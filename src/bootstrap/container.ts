@@ -35,7 +35,7 @@ import { AddressPolicy, parseAllowList } from '../net/address-policy.js';
 import { createConnectGuard } from '../net/connect-guard.js';
 import { serverResolver, systemResolver } from '../net/host-resolver.js';
 import { SafeFetcher } from '../net/safe-fetcher.js';
-import { analyseUrl, ANALYSE_URL, type AnalyseUrlPayload } from '../pipeline/analyse-url-job.js';
+import { abandonUrlAnalysis, analyseUrl, ANALYSE_URL, type AnalyseUrlPayload } from '../pipeline/analyse-url-job.js';
 import { UrlEngineSet } from './url-engine-set.js';
 import { ChromiumCapturer } from '../analyzers/url-screenshot/chromium-capturer.js';
 import { FeedScheduler, parseFeedSchedule } from '../app/feeds/index.js';
@@ -187,12 +187,15 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       },
       [ANALYSE_URL]: async (job, signal) => {
         const payload = job.payload as AnalyseUrlPayload;
-        const outcome = await analyseUrl(
-          { store, blobs, filePipeline: pipeline, urlEngines: () => urlEngines.current(), fetcher, capturer, logger: logger.child({ part: 'url-pipeline' }), now },
-          payload,
-          signal,
-        );
-        logger.debug({ job: job.id, outcome }, 'URL analysis job finished');
+        const deps = { store, blobs, filePipeline: pipeline, urlEngines: () => urlEngines.current(), fetcher, capturer, logger: logger.child({ part: 'url-pipeline' }), now };
+        try {
+          const outcome = await analyseUrl(deps, payload, signal);
+          logger.debug({ job: job.id, outcome }, 'URL analysis job finished');
+        } catch (err) {
+          if (job.attempts < MAX_JOB_ATTEMPTS || signal.aborted) throw err;
+          logger.error({ err, job: job.id, analysis: payload.analysisId }, 'giving up on a URL analysis; recording failure');
+          await abandonUrlAnalysis(deps, payload, err instanceof Error ? err.message : String(err));
+        }
       },
     },
   });

@@ -294,3 +294,31 @@ function cookiesOf(header: string): Record<string, string> {
   }
   return cookies;
 }
+
+/**
+ * Gives up on a URL analysis whose job kept failing: it completes with a `failure` entry for every
+ * URL engine, so clients polling it see an end instead of waiting forever (as for files).
+ */
+export async function abandonUrlAnalysis(
+  deps: Pick<AnalyseUrlDeps, 'store' | 'now' | 'urlEngines'>,
+  payload: AnalyseUrlPayload,
+  reason: string,
+): Promise<boolean> {
+  const results: EngineResult[] = (await deps.urlEngines()).map((engine) => ({
+    engine_name: engine.manifest.name,
+    category: 'failure',
+    result: null,
+    method: 'blacklist',
+    engine_version: null,
+    engine_update: engine.status().engineUpdate ?? null,
+  }));
+  return deps.store.analyses.completeUrlAnalysis({
+    analysisId: payload.analysisId,
+    urlId: payload.urlId,
+    results,
+    stats: statsOf(results),
+    attributes: { last_fetch_error: { reason: 'analysis-failed', message: reason } },
+    tags: [],
+    at: toUnixSeconds(deps.now()),
+  });
+}
