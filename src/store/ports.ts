@@ -11,20 +11,24 @@ export type AnalysisStatus = 'queued' | 'in-progress' | 'completed';
 
 export type AnalysisItemType = 'file' | 'url';
 
-export interface FileRecord extends FileHashes {
-  size: number;
-  names: string[];
+/** What files and URLs have alike: submissions, attributes, tags and their latest completed analysis. */
+export interface SubmittedItem {
   timesSubmitted: number;
   /** Unix seconds. */
   firstSubmissionDate: number;
   lastSubmissionDate: number;
-  /** Analyzer attributes merged over time (magic, magika, ssdeep, tlsh, type_*, crowdsourced_yara_results...). */
+  /** Files: analyzer attributes merged over time (magic, ssdeep, type_*...). URLs: the latest fetch's (title, redirection_chain...). */
   attributes: Record<string, unknown>;
   tags: string[];
   lastAnalysisId: string | null;
   lastAnalysisDate: number | null;
   lastAnalysisResults: EngineResult[] | null;
   lastAnalysisStats: AnalysisStats | null;
+}
+
+export interface FileRecord extends FileHashes, SubmittedItem {
+  size: number;
+  names: string[];
   reputation: number;
   totalVotes: { harmless: number; malicious: number };
 }
@@ -363,23 +367,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export interface UrlRecord {
+/** A URL; its vote totals live in the community tables (vote_totals) and the app adds them when rendering. */
+export interface UrlRecord extends SubmittedItem {
   /** sha256 hex of the canonical URL. */
   id: string;
   /** As first submitted (VT's `url`). */
   url: string;
   canonicalUrl: string;
-  timesSubmitted: number;
-  firstSubmissionDate: number;
-  lastSubmissionDate: number;
-  /** From the latest completed analysis: last_final_url, title, redirection_chain, last_http_response_*... */
-  attributes: Record<string, unknown>;
-  tags: string[];
-  lastAnalysisId: string | null;
-  lastAnalysisDate: number | null;
-  lastAnalysisResults: EngineResult[] | null;
-  lastAnalysisStats: AnalysisStats | null;
-  /** Vote totals live in the community tables (vote_totals); the app adds them when rendering. */
 }
 
 export interface UrlSubmission {
