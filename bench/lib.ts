@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { waitForListening } from '../test/support/serve-process.js';
+
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MB = 1024 * 1024;
 
@@ -60,28 +62,10 @@ export async function startAssay(options: StartOptions = {}): Promise<AssayServe
     env: cleanEnv({ ASSAY_LOG_LEVEL: 'warn', ...options.env, ASSAY_BOOTSTRAP_API_KEY: apiKey }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const listening = waitForListening(child, 120_000);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const deadline = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start within 120 s:\n${out}`));
-    }, 120_000);
-    const check = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(deadline);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(deadline);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
+  const url = await listening.url;
+  const out = listening.output();
   const notReady = out.split('\n').filter((l) => l.includes('NOT READY'));
   if (notReady.length > 0) process.stdout.write(`  warning: ${notReady.map((l) => l.trim()).join('; ')}\n`);
   return {
@@ -90,7 +74,7 @@ export async function startAssay(options: StartOptions = {}): Promise<AssayServe
     dataDir,
     pid: child.pid!,
     process: child,
-    output: () => out,
+    output: listening.output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -15,6 +15,7 @@
  *   BENCH_MAGIKA_DIR=...            the Magika model (default ../shared/magika, as scripts/test.sh)
  *   BENCH_CPU_PROF=DIR              write the server's CPU profiles there
  */
+import { prng } from '../test/support/prng.js';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -50,17 +51,6 @@ const DEADLINE_MS = 20 * 60_000;
 
 // ---------- the corpus ----------
 
-/** Deterministic, so every run analyses the same bytes. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'the of and to in is for on that by this with from at as are be or an it was not can all file data service analysis report system value user error request response config module'.split(' ');
 const KINDS = ['txt', 'bin', 'html', 'js', 'json', 'sh'] as const;

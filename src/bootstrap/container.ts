@@ -38,6 +38,7 @@ import { SafeFetcher } from '../net/safe-fetcher.js';
 import { abandonUrlAnalysis, analyseUrl, ANALYSE_URL, type AnalyseUrlPayload } from '../pipeline/analyse-url-job.js';
 import { UrlEngineSet } from './url-engine-set.js';
 import { ChromiumCapturer } from '../analyzers/url-screenshot/chromium-capturer.js';
+import { extractPageFacts } from '../analyzers/html-page/page-facts.js';
 import { FeedScheduler, parseFeedSchedule } from '../app/feeds/index.js';
 import { rdapRegistryDir } from '../app/intel-refresh.js';
 
@@ -187,7 +188,17 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       },
       [ANALYSE_URL]: async (job, signal) => {
         const payload = job.payload as AnalyseUrlPayload;
-        const deps = { store, blobs, filePipeline: pipeline, urlEngines: () => urlEngines.current(), fetcher, capturer, logger: logger.child({ part: 'url-pipeline' }), now };
+        const deps = {
+          store,
+          blobs,
+          filePipeline: pipeline,
+          urlEngines: () => urlEngines.current(),
+          fetcher,
+          capturer,
+          pageFacts: extractPageFacts,
+          logger: logger.child({ part: 'url-pipeline' }),
+          now,
+        };
         try {
           const outcome = await analyseUrl(deps, payload, signal);
           logger.debug({ job: job.id, outcome }, 'URL analysis job finished');

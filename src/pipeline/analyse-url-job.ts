@@ -8,7 +8,6 @@ import { writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { parse as parseDomain } from 'tldts';
-import { extractPageFacts } from '../analyzers/html-page/page-facts.js';
 import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
 import type { FetchedPage, PageCapturer, UrlEngine } from '../core/plugin.js';
 import { canonicalizeUrl } from '../core/url-canonical.js';
@@ -38,6 +37,8 @@ export interface AnalyseUrlDeps {
   fetcher?: PageFetcher;
   /** Screenshots of fetched HTML pages, when Chromium is there. */
   capturer?: PageCapturer;
+  /** What an HTML page says about itself (title, html_meta, outgoing_links, trackers): analyzers/html-page, wired in bootstrap. */
+  pageFacts: (html: string, pageUrl: string, nowSeconds: number) => object;
   logger: Logger;
   now: () => number;
 }
@@ -74,7 +75,7 @@ export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayloa
 
   const engineResults = await runUrlEngines(await deps.urlEngines(), { url: url.url, canonicalUrl: url.canonicalUrl, host, page }, signal, deps.logger);
   const results = [...engineResults, ...bodyVerdictsAsUrlResults(body?.results ?? [], engineResults)];
-  const attributes = urlAttributes(url.url, host, fetched, page, body?.file, results, at);
+  const attributes = urlAttributes(deps.pageFacts, url.url, host, fetched, page, body?.file, results, at);
 
   const screenshot = fetched?.ok && isHtml(fetched.headers) ? await captureScreenshot(deps, fetched.finalUrl, at, signal) : undefined;
   if (screenshot) attributes.last_screenshot = screenshot;
@@ -133,6 +134,7 @@ function bodyVerdictsAsUrlResults(fileResults: readonly EngineResult[], urlResul
 }
 
 function urlAttributes(
+  pageFacts: AnalyseUrlDeps['pageFacts'],
   submitted: string,
   host: string,
   fetched: FetchOutcome | undefined,
@@ -160,7 +162,7 @@ function urlAttributes(
     ...(fetched.truncated ? { last_http_response_truncated: true } : {}),
   });
   if (page?.bodyText !== undefined && isHtml(fetched.headers)) {
-    const facts = extractPageFacts(page.bodyText, fetched.finalUrl, at);
+    const facts = pageFacts(page.bodyText, fetched.finalUrl, at);
     Object.assign(attributes, facts);
   }
   if (fetched.headers['set-cookie']) attributes.last_http_response_cookies = cookiesOf(fetched.headers['set-cookie']);

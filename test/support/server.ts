@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { waitForListening } from './serve-process.js';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface TestServer {
@@ -32,30 +34,14 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
     env: { ...process.env, ASSAY_BOOTSTRAP_API_KEY: adminKey, ASSAY_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const listening = waitForListening(child, 60_000);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(deadline);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(deadline);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
+  const url = await listening.url;
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
-  return { url, adminKey, dataDir, process: child, output: () => out, stop: () => signal('SIGTERM'), kill9: () => signal('SIGKILL') };
+  return { url, adminKey, dataDir, process: child, output: listening.output, stop: () => signal('SIGTERM'), kill9: () => signal('SIGKILL') };
 }
 
 /** Minimal HTTP helpers mirroring what VT clients send. */

@@ -1,5 +1,6 @@
 /** Small translations between SQL rows and records that both dialects share: JSON text, row counts, constraint errors. */
 import type { AnalysisStats, EngineResult } from '../../core/verdict.js';
+import type { SubmittedItemColumns } from './schema.js';
 
 export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
 
@@ -23,17 +24,7 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /** The columns files and URLs share (submissions, attributes, tags, the last analysis), as their records name them. */
-export function submittedItemFields(row: {
-  times_submitted: number;
-  first_submission_date: number;
-  last_submission_date: number;
-  attributes: string;
-  tags: string;
-  last_analysis_id: string | null;
-  last_analysis_date: number | null;
-  last_analysis_results: string | null;
-  last_analysis_stats: string | null;
-}) {
+export function submittedItemFields(row: SubmittedItemColumns) {
   return {
     timesSubmitted: row.times_submitted,
     firstSubmissionDate: row.first_submission_date,
@@ -48,7 +39,7 @@ export function submittedItemFields(row: {
 }
 
 /** The shared columns of a file or URL row on its first submission: counted once, nothing analysed yet. */
-export function firstSubmissionColumns(at: number) {
+export function firstSubmissionColumns(at: number): SubmittedItemColumns {
   return {
     times_submitted: 1,
     first_submission_date: at,

@@ -6,13 +6,8 @@
  */
 type JsonText = string;
 
-export interface FilesTable {
-  sha256: string;
-  sha1: string;
-  md5: string;
-  size: number;
-  /** JSON array of distinct submitted names. */
-  names: JsonText;
+/** The columns files and URLs share (ports.ts SubmittedItem; codec.ts reads and writes them). */
+export interface SubmittedItemColumns {
   times_submitted: number;
   first_submission_date: number;
   last_submission_date: number;
@@ -22,6 +17,15 @@ export interface FilesTable {
   last_analysis_date: number | null;
   last_analysis_results: JsonText | null;
   last_analysis_stats: JsonText | null;
+}
+
+export interface FilesTable extends SubmittedItemColumns {
+  sha256: string;
+  sha1: string;
+  md5: string;
+  size: number;
+  /** JSON array of distinct submitted names. */
+  names: JsonText;
   reputation: number;
   total_votes: JsonText;
 }
@@ -152,20 +156,11 @@ export interface VoteTotalsTable {
   reputation: number;
 }
 
-export interface UrlsTable {
+export interface UrlsTable extends SubmittedItemColumns {
   /** sha256 hex of the canonical URL. */
   id: string;
   url: string;
   canonical_url: string;
-  times_submitted: number;
-  first_submission_date: number;
-  last_submission_date: number;
-  attributes: JsonText;
-  tags: JsonText;
-  last_analysis_id: string | null;
-  last_analysis_date: number | null;
-  last_analysis_results: JsonText | null;
-  last_analysis_stats: JsonText | null;
 }
 
 export interface NetworkObjectsTable {

@@ -2,17 +2,10 @@
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** Deterministic, so a failure can be reproduced from its seed. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so a failure can be reproduced from its seed.
+import { prng } from '../../../../test/support/prng.js';
+
+export { prng };
 
 const WORDS = 'the of and to in is for on that by this with from at as are be or an it was not can all file data value user error request response module'.split(' ');
 
