@@ -2,7 +2,7 @@
 import type { GroupView, UserView } from '../app/accounts/index.js';
 import type { QuotaOverridesPatch } from '../app/accounts/index.js';
 import { AppError } from '../core/errors.js';
-import type { ApiKeyRecord, QuotaOverrides } from '../store/ports.js';
+import type { ApiKey, QuotaOverrides } from '../core/model/account.js';
 import { pathSegment, type Links, type VtObject } from './envelope.js';
 import { safeAttributes } from './objects.js';
 
@@ -79,7 +79,7 @@ export function groupObject(links: Links, view: GroupView): VtObject {
 }
 
 /** An API key by its public id; the key itself appears only once, in `meta.apikey` of the response that made it. */
-export function apiKeyObject(links: Links, key: ApiKeyRecord): VtObject {
+export function apiKeyObject(links: Links, key: ApiKey): VtObject {
   return {
     type: 'api_key',
     id: key.keyId,

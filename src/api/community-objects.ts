@@ -1,7 +1,7 @@
 // Renders comments and votes as VirusTotal objects, with the schemas openapi.json documents for them.
 import { commentHtml } from '../core/comment-text.js';
 import { collectionOf, type CommunityCollection, type CommunityItemType } from '../core/community-ids.js';
-import type { CommentRecord, VoteRecord } from '../store/ports.js';
+import type { Comment, Vote } from '../core/model/community.js';
 import { pathSegment, type Descriptor, type Links, type RelationshipEntry, type VtObject } from './envelope.js';
 import { descriptor, safeAttributes } from './objects.js';
 import { idParams } from './schemas.js';
@@ -16,7 +16,7 @@ export const voteLink = (links: Links, id: string): string => links.api(`/votes/
 /** The item's own URL: /files/{sha256}, /urls/{id}, /domains/{name}, /ip_addresses/{ip}. */
 export const itemLink = (links: Links, type: CommunityItemType, id: string): string => links.api(`/${collectionOf(type)}/${pathSegment(id)}`);
 
-export function commentAttributes(comment: CommentRecord): Record<string, unknown> {
+export function commentAttributes(comment: Comment): Record<string, unknown> {
   return safeAttributes({
     date: comment.date,
     text: comment.text,
@@ -26,12 +26,12 @@ export function commentAttributes(comment: CommentRecord): Record<string, unknow
   });
 }
 
-export function commentRelationshipData(comment: CommentRecord, name: CommentRelationship): Descriptor {
+export function commentRelationshipData(comment: Comment, name: CommentRelationship): Descriptor {
   return name === 'author' ? descriptor('user', comment.authorId) : descriptor(comment.itemType, comment.itemId);
 }
 
 /** `related` is the related object itself: the item's URL, and the author's /users/{id}. */
-export function commentRelationship(links: Links, comment: CommentRecord, name: CommentRelationship): RelationshipEntry {
+export function commentRelationship(links: Links, comment: Comment, name: CommentRelationship): RelationshipEntry {
   return {
     data: commentRelationshipData(comment, name),
     links: {
@@ -41,7 +41,7 @@ export function commentRelationship(links: Links, comment: CommentRecord, name: 
   };
 }
 
-export function commentObject(links: Links, comment: CommentRecord, relationships: readonly CommentRelationship[] = []): VtObject {
+export function commentObject(links: Links, comment: Comment, relationships: readonly CommentRelationship[] = []): VtObject {
   const object: VtObject = {
     type: 'comment',
     id: comment.id,
@@ -54,7 +54,7 @@ export function commentObject(links: Links, comment: CommentRecord, relationship
   return object;
 }
 
-export const voteObject = (links: Links, vote: VoteRecord): VtObject => ({
+export const voteObject = (links: Links, vote: Vote): VtObject => ({
   type: 'vote',
   id: vote.id,
   links: { self: voteLink(links, vote.id) },

@@ -1,7 +1,8 @@
 // Renders domains, IP addresses, resolutions, WHOIS records and certificates as VirusTotal objects (vt-api-v3 §6.5, §8.3-8.5), with their schemas.
 import type { NetworkView } from '../app/network/network-view.js';
 import type { AnalysisStats } from '../core/verdict.js';
-import type { HistoryRecord, NetworkObjectRecord, NetworkObjectType, ResolutionRecord, VoteTotals } from '../store/ports.js';
+import type { VoteTotals } from '../core/model/community.js';
+import type { HistoryEntry, NetworkObject, NetworkObjectType, Resolution } from '../core/model/network-object.js';
 import type { Links, VtObject } from './envelope.js';
 import { fullStats, safeAttributes } from './objects.js';
 import { objectSchema, resultsSchema, statsSchema, totalVotesSchema } from './schemas.js';
@@ -15,7 +16,7 @@ export const networkLink = (links: Links, type: NetworkObjectType, id: string): 
  * as the target of a relationship (`object` undefined) still gets stats, votes and tags.
  */
 export function networkAttributes(
-  object: NetworkObjectRecord | undefined,
+  object: NetworkObject | undefined,
   votes: VoteTotals,
   popularityRanks?: Record<string, { rank: number; timestamp: number }>,
 ): Record<string, unknown> {
@@ -43,7 +44,7 @@ export const networkObject = (links: Links, view: NetworkView): VtObject => ({
 });
 
 /** A domain or IP reached through a relationship: popularity is not looked up for each one. */
-export const relatedNetworkObject = (links: Links, type: NetworkObjectType, id: string, object: NetworkObjectRecord | undefined, votes: VoteTotals): VtObject => ({
+export const relatedNetworkObject = (links: Links, type: NetworkObjectType, id: string, object: NetworkObject | undefined, votes: VoteTotals): VtObject => ({
   type,
   id,
   links: { self: networkLink(links, type, id) },
@@ -53,7 +54,7 @@ export const relatedNetworkObject = (links: Links, type: NetworkObjectType, id: 
 /** Stats of the host and address are left out where that object is unknown, rather than shown as zeros. */
 export function resolutionObject(
   links: Links,
-  resolution: ResolutionRecord,
+  resolution: Resolution,
   stats: { host: Record<string, number> | null; ip: Record<string, number> | null } = { host: null, ip: null },
 ): VtObject {
   return {
@@ -75,18 +76,18 @@ export function resolutionObject(
  * Past WHOIS records and certificates have no endpoint of their own, so their link is the
  * relationship they are listed in, where a client can find them again.
  */
-const historyLink = (links: Links, record: HistoryRecord): string =>
+const historyLink = (links: Links, record: HistoryEntry): string =>
   `${networkLink(links, record.itemType, record.itemId)}/${record.kind === 'whois' ? 'historical_whois' : 'historical_ssl_certificates'}`;
 
 /** `last_updated` is not a `_date` key on VT either; it is an integer all the same. */
-export const whoisObject = (links: Links, record: HistoryRecord): VtObject => ({
+export const whoisObject = (links: Links, record: HistoryEntry): VtObject => ({
   type: 'whois',
   id: record.id,
   links: { self: historyLink(links, record) },
   attributes: safeAttributes({ ...record.content, first_seen_date: record.firstSeen, last_updated: record.lastSeen }),
 });
 
-export const sslCertObject = (links: Links, record: HistoryRecord): VtObject => ({
+export const sslCertObject = (links: Links, record: HistoryEntry): VtObject => ({
   type: 'ssl_cert',
   id: record.id,
   links: { self: historyLink(links, record) },

@@ -1,6 +1,7 @@
 // Renders stored records as VirusTotal objects: file and analysis attributes, descriptors, file_info.
 import { emptyStats, resultsByEngine, type AnalysisStats, type EngineResult } from '../core/verdict.js';
-import type { AnalysisRecord, FileRecord } from '../store/ports.js';
+import type { Analysis } from '../core/model/analysis.js';
+import type { FileObject } from '../core/model/file.js';
 import type { Descriptor, Links, VtObject } from './envelope.js';
 
 /** vt-py copies attributes onto read-only object properties; these names raise AttributeError. */
@@ -25,7 +26,7 @@ export const fullStats = (stats: Partial<AnalysisStats> | null | undefined): Ana
 
 export const renderResults = (results: readonly EngineResult[] | null): Record<string, EngineResult> => resultsByEngine(results ?? []);
 
-export function fileAttributes(file: FileRecord): Record<string, unknown> {
+export function fileAttributes(file: FileObject): Record<string, unknown> {
   // Analyzer attributes first, so the core fields below always win over a same-named key.
   return safeAttributes({
     ...file.attributes,
@@ -49,14 +50,14 @@ export function fileAttributes(file: FileRecord): Record<string, unknown> {
   });
 }
 
-export const fileObject = (links: Links, file: FileRecord): VtObject => ({
+export const fileObject = (links: Links, file: FileObject): VtObject => ({
   type: 'file',
   id: file.sha256,
   links: { self: links.file(file.sha256) },
   attributes: fileAttributes(file),
 });
 
-export function analysisAttributes(analysis: AnalysisRecord): Record<string, unknown> {
+export function analysisAttributes(analysis: Analysis): Record<string, unknown> {
   return safeAttributes({
     date: analysis.date,
     // Always present: vt-py's wait_for_completion reads it on every poll.
@@ -66,14 +67,14 @@ export function analysisAttributes(analysis: AnalysisRecord): Record<string, unk
   });
 }
 
-export const analysisObject = (links: Links, analysis: AnalysisRecord): VtObject => ({
+export const analysisObject = (links: Links, analysis: Analysis): VtObject => ({
   type: 'analysis',
   id: analysis.id,
   links: { self: links.analysis(analysis.id) },
   attributes: analysisAttributes(analysis),
 });
 
-export const fileInfo = (file: FileRecord) => ({ sha256: file.sha256, sha1: file.sha1, md5: file.md5, size: file.size });
+export const fileInfo = (file: FileObject) => ({ sha256: file.sha256, sha1: file.sha1, md5: file.md5, size: file.size });
 
 export const descriptor = (type: string, id: string): Descriptor => ({ type, id });
 

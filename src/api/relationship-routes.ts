@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../app/principal.js';
-import type { Page } from '../store/ports.js';
+import type { Page } from '../core/model/page.js';
 import { principalOf, type EndpointGroup } from './auth.js';
 import { collection, pathSegment, type Descriptor, type Links, type RelationshipEntry, type VtObject } from './envelope.js';
 import { DEFAULT_PAGE_SIZE, pageSize } from './params.js';

@@ -2,7 +2,7 @@
 import { graphRelationships, type GraphOwner } from '../app/graph/relationship-catalog.js';
 import type { RelatedObject } from '../app/graph/graph-service.js';
 import type { AppServices } from '../app/services.js';
-import type { AnalysisRecord } from '../store/ports.js';
+import type { Analysis } from '../core/model/analysis.js';
 import type { Links } from './envelope.js';
 import { analysisObject, descriptor } from './objects.js';
 import { relatedDescriptor, relatedDescriptorSchema, relatedObject, relatedObjectSchema } from './related-objects.js';
@@ -10,7 +10,7 @@ import type { Relationship } from './relationship-routes.js';
 import { analysisObjectSchema, descriptorSchema } from './schemas.js';
 
 /** `analyses` of a file or URL, newest first; `list` is the owner's service call. */
-export const analysesRelationship = (links: Links, description: string, list: Relationship<AnalysisRecord>['list']): Relationship<AnalysisRecord> => ({
+export const analysesRelationship = (links: Links, description: string, list: Relationship<Analysis>['list']): Relationship<Analysis> => ({
   name: 'analyses',
   description,
   oneToOne: false,

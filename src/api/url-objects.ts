@@ -1,13 +1,14 @@
 // Renders URLs as VirusTotal url objects (vt-api-v3 §8.2) and url_info, with the schema openapi.json documents for them.
 import type { UrlView } from '../app/urls/url-service.js';
-import type { UrlRecord, VoteTotals } from '../store/ports.js';
+import type { VoteTotals } from '../core/model/community.js';
+import type { UrlObject } from '../core/model/url.js';
 import type { Links, VtObject } from './envelope.js';
 import { fullStats, renderResults, safeAttributes } from './objects.js';
 import { objectSchema, resultsSchema, statsSchema, totalVotesSchema } from './schemas.js';
 
 const totalVotes = (votes: VoteTotals) => ({ harmless: votes.harmless, malicious: votes.malicious });
 
-export function urlAttributes(url: UrlRecord, votes: VoteTotals): Record<string, unknown> {
+export function urlAttributes(url: UrlObject, votes: VoteTotals): Record<string, unknown> {
   return safeAttributes({
     // Lists and maps clients iterate, present before the first fetch has filled them.
     categories: {},
@@ -47,7 +48,7 @@ export const unseenUrlObject = (links: Links, id: string, votes: VoteTotals): Vt
 });
 
 /** meta.url_info of a URL analysis: scripts read `id` to find the URL object. */
-export const urlInfo = (url: UrlRecord) => ({ id: url.id, url: url.url });
+export const urlInfo = (url: UrlObject) => ({ id: url.id, url: url.url });
 
 const stringList = { type: 'array', items: { type: 'string' } };
 

@@ -4,7 +4,9 @@ import type { Analyzer, Engine, IntelSource, PageCapturer, UrlEngine } from '../
 import { AppError } from '../core/errors.js';
 import type { ArchiveUnpacker } from '../core/unpacker.js';
 import type { JobQueue } from '../queue/queue.js';
-import type { BlobStore, QuotaCounters, Store } from '../store/ports.js';
+import type { BlobStore } from '../store/ports/blob-store.js';
+import type { QuotaCounters } from '../store/ports/quota-counters.js';
+import type { Store } from '../store/ports/store.js';
 import { createAccountService, principalOf, quotaOverridesOf, type TierPrivileges } from './accounts/index.js';
 import { canSeeAnalysis } from './accounts/visibility.js';
 import { createCommunityService } from './community/community-service.js';

@@ -8,14 +8,16 @@ import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
 import { isUnpackError, looksLikeZip, type ArchiveUnpacker, type UnpackedFile, type UnpackError } from '../core/unpacker.js';
 import { ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
 import type { JobQueue } from '../queue/queue.js';
-import type { BlobStore, FileRecord, Store } from '../store/ports.js';
+import type { FileObject } from '../core/model/file.js';
+import type { BlobStore } from '../store/ports/blob-store.js';
+import type { Store } from '../store/ports/store.js';
 import { hasPrivilege } from './accounts/privileges.js';
 import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, scopesOf } from './accounts/visibility.js';
 import type { Principal } from './principal.js';
 import type { AppServices, ReceivedUpload } from './services.js';
 
 export interface FileServiceDeps {
-  store: Store;
+  store: Pick<Store, 'files' | 'analyses' | 'access' | 'changeMarker'>;
   blobs: BlobStore;
   queue: JobQueue;
   now: () => number;
@@ -35,10 +37,10 @@ export function createFileService(deps: FileServiceDeps): FileService {
    * (Store.changeMarker): report look-ups are most of the traffic, and re-reading two tables per
    * request was most of their cost. Where the store cannot tell (PostgreSQL), nothing is kept.
    */
-  const recent = new Map<string, { marker: string; file: FileRecord; owners: string[] }>();
+  const recent = new Map<string, { marker: string; file: FileObject; owners: string[] }>();
   const MAX_RECENT = 10_000;
 
-  async function read(kind: HashKind, value: string): Promise<{ file: FileRecord; owners: string[] } | undefined> {
+  async function read(kind: HashKind, value: string): Promise<{ file: FileObject; owners: string[] } | undefined> {
     const marker = store.changeMarker('files');
     const key = `${kind}:${value}`;
     const cached = recent.get(key);
@@ -54,7 +56,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
   }
 
   /** The file and who may see it; a private file the principal may not see is NotFoundError, exactly as an unknown one. */
-  async function findVisible(hash: string, principal: Principal): Promise<{ file: FileRecord; owners: string[] }> {
+  async function findVisible(hash: string, principal: Principal): Promise<{ file: FileObject; owners: string[] }> {
     const parsed = parseFileHash(hash);
     if (!parsed) throw new AppError('InvalidArgumentError', `"${hash}" is not a valid file hash (md5, sha1 or sha256)`);
     const found = await read(parsed.kind, parsed.value);
@@ -62,14 +64,14 @@ export function createFileService(deps: FileServiceDeps): FileService {
     return found;
   }
 
-  const find = async (hash: string, principal: Principal): Promise<FileRecord> => (await findVisible(hash, principal)).file;
+  const find = async (hash: string, principal: Principal): Promise<FileObject> => (await findVisible(hash, principal)).file;
 
   /**
    * Records a submission visible to `owner` (EVERYONE, or a private owner). Access is granted first,
    * so a private file is never briefly public. A private submission's name is not kept: the file
    * record is shared by everyone who may see the file, now or once someone submits it publicly.
    */
-  async function record(hashes: FileHashes & { size: number }, name: string | undefined, owner: string): Promise<FileRecord> {
+  async function record(hashes: FileHashes & { size: number }, name: string | undefined, owner: string): Promise<FileObject> {
     await store.access.grantFile(hashes.sha256, owner);
     return store.files.recordSubmission({
       md5: hashes.md5,
@@ -82,7 +84,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
   }
 
   /** Creates the analysis row first, then the job: the job always finds its analysis. A private analysis gets its owner before it exists. */
-  async function queueAnalysis(file: FileRecord, owner: string): Promise<{ analysisId: string }> {
+  async function queueAnalysis(file: FileObject, owner: string): Promise<{ analysisId: string }> {
     const date = toUnixSeconds(deps.now());
     // The suffix keeps two submissions of one file within a second apart; ids stay opaque to clients.
     const analysisId = fileAnalysisId(file.md5, date, randomHex(2));

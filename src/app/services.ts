@@ -5,7 +5,11 @@
 import type { Readable } from 'node:stream';
 import type { FileHashes } from '../core/hashes.js';
 import type { PluginManifest, Readiness } from '../core/plugin.js';
-import type { AnalysisRecord, CommentRecord, CommentVotes, FileRecord, NetworkObjectType, Page, ResolutionRecord, VoteRecord } from '../store/ports.js';
+import type { Analysis } from '../core/model/analysis.js';
+import type { Comment, CommentVotes, Vote } from '../core/model/community.js';
+import type { FileObject } from '../core/model/file.js';
+import type { NetworkObjectType, Resolution } from '../core/model/network-object.js';
+import type { Page } from '../core/model/page.js';
 import type { GraphOwner } from './graph/relationship-catalog.js';
 import type { RelatedObject } from './graph/graph-service.js';
 import type { NetworkView } from './network/network-view.js';
@@ -23,7 +27,7 @@ export interface ReceivedUpload extends FileHashes {
 }
 
 /** What an analysis analysed. */
-export type AnalysedItem = { type: 'file'; file: FileRecord } | { type: 'url'; url: UrlView };
+export type AnalysedItem = { type: 'file'; file: FileObject } | { type: 'url'; url: UrlView };
 
 export interface PluginStatus {
   kind: 'engine' | 'analyzer' | 'url-engine' | 'intel' | 'url-capture';
@@ -75,15 +79,15 @@ export interface AppServices {
      */
     submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string; private?: boolean }): Promise<{ analysisId: string }>;
     /** md5, sha1 or sha256; throws InvalidArgumentError for a malformed hash, NotFoundError when unknown. */
-    get(hash: string, principal: Principal): Promise<FileRecord>;
+    get(hash: string, principal: Principal): Promise<FileObject>;
     reanalyse(hash: string, principal: Principal): Promise<{ analysisId: string }>;
     /** Needs the `download` privilege, which admins hold (ForbiddenError otherwise). */
     download(hash: string, principal: Principal): Promise<{ stream: Readable; size: number; sha256: string }>;
-    listAnalyses(hash: string, principal: Principal, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>>;
+    listAnalyses(hash: string, principal: Principal, options: { limit: number; cursor?: string }): Promise<Page<Analysis>>;
   };
   analyses: {
     /** Throws NotFoundError. `item` is the analysed file or URL, for meta.file_info / meta.url_info and /item. */
-    get(id: string, principal: Principal): Promise<{ analysis: AnalysisRecord; item: AnalysedItem }>;
+    get(id: string, principal: Principal): Promise<{ analysis: Analysis; item: AnalysedItem }>;
   };
   /** URLs (app/urls): ids are a sha256 of the canonical URL or unpadded base64url of the URL; malformed ones InvalidArgumentError. */
   urls: {
@@ -92,7 +96,7 @@ export interface AppServices {
     /** NotFoundError when never submitted. */
     get(id: string, principal: Principal): Promise<UrlView>;
     reanalyse(id: string, principal: Principal): Promise<{ analysisId: string; urlId: string }>;
-    listAnalyses(id: string, principal: Principal, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>>;
+    listAnalyses(id: string, principal: Principal, options: { limit: number; cursor?: string }): Promise<Page<Analysis>>;
     /** The PNG of the last fetch's final page; NotFoundError when there is none. */
     screenshot(id: string, principal: Principal): Promise<{ stream: Readable; size: number }>;
   };
@@ -106,7 +110,7 @@ export interface AppServices {
     /** Looks the object up again now, past every cache. */
     refresh(type: NetworkObjectType, id: string, principal: Principal): Promise<NetworkView>;
     /** `<ip><host>`; NotFoundError when never observed. */
-    resolution(id: string, principal: Principal): Promise<{ resolution: ResolutionRecord; hostStats: Record<string, number> | null; ipStats: Record<string, number> | null }>;
+    resolution(id: string, principal: Principal): Promise<{ resolution: Resolution; hostStats: Record<string, number> | null; ipStats: Record<string, number> | null }>;
   };
   /** Relationships of URLs, domains and IPs (app/graph); `id` as the path gives it. InvalidArgumentError for an unknown name. */
   graph: {
@@ -128,19 +132,19 @@ export interface AppServices {
    * votes NotFoundError.
    */
   community: {
-    listComments(collection: CommunityCollection, id: string, principal: Principal, page: { limit: number; cursor?: string }): Promise<Page<CommentRecord>>;
-    addComment(collection: CommunityCollection, id: string, text: string, principal: Principal): Promise<CommentRecord>;
+    listComments(collection: CommunityCollection, id: string, principal: Principal, page: { limit: number; cursor?: string }): Promise<Page<Comment>>;
+    addComment(collection: CommunityCollection, id: string, text: string, principal: Principal): Promise<Comment>;
     /** Newest first; `filter` is VT's `tag:<tag>`. */
-    latestComments(options: { limit: number; cursor?: string; filter?: string }, principal: Principal): Promise<Page<CommentRecord>>;
-    getComment(id: string, principal: Principal): Promise<CommentRecord>;
+    latestComments(options: { limit: number; cursor?: string; filter?: string }, principal: Principal): Promise<Page<Comment>>;
+    getComment(id: string, principal: Principal): Promise<Comment>;
     /** The author or an admin; ForbiddenError for anyone else. */
     deleteComment(id: string, principal: Principal): Promise<void>;
     /** `positive`, `negative` or `abuse`; replaces the caller's earlier vote on that comment. */
     voteOnComment(id: string, verdict: string, principal: Principal): Promise<CommentVotes>;
-    listVotes(collection: CommunityCollection, id: string, principal: Principal, page: { limit: number; cursor?: string }): Promise<Page<VoteRecord>>;
+    listVotes(collection: CommunityCollection, id: string, principal: Principal, page: { limit: number; cursor?: string }): Promise<Page<Vote>>;
     /** `harmless` or `malicious`; a second vote by the same user on the same item is AlreadyExistsError. */
-    addVote(collection: CommunityCollection, id: string, verdict: string, principal: Principal): Promise<VoteRecord>;
-    getVote(id: string, principal: Principal): Promise<VoteRecord>;
+    addVote(collection: CommunityCollection, id: string, verdict: string, principal: Principal): Promise<Vote>;
+    getVote(id: string, principal: Principal): Promise<Vote>;
   };
   health: {
     ready(): boolean;

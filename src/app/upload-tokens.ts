@@ -1,11 +1,11 @@
 /** Single-use upload URLs: a random token handed out once, stored only as its hash. */
 import { AppError } from '../core/errors.js';
-import type { Store } from '../store/ports.js';
+import type { Store } from '../store/ports/store.js';
 import { generateApiKey, hashApiKey } from './api-keys.js';
 import type { AppServices } from './services.js';
 import { principalOf, type TierPrivileges } from './accounts/index.js';
 
-export function createUploadTokenService(deps: { store: Store; now: () => number; ttlMs: number; tiers?: TierPrivileges }): AppServices['uploads'] {
+export function createUploadTokenService(deps: { store: Pick<Store, 'uploadTokens' | 'users'>; now: () => number; ttlMs: number; tiers?: TierPrivileges }): AppServices['uploads'] {
   return {
     async createToken(principal) {
       const token = generateApiKey();

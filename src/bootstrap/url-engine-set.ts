@@ -6,7 +6,7 @@
  */
 import { BlocklistEngine, type FeedIndex } from '../engines/url-blocklist/index.js';
 import type { Readiness, UrlEngine } from '../core/plugin.js';
-import type { FeedRepository } from '../store/ports.js';
+import type { FeedRepository } from '../store/ports/feed-repository.js';
 
 const SYNC_INTERVAL_MS = 5_000;
 const WELL_KNOWN_FEEDS = ['URLhaus', 'OpenPhish', 'PhishTank'];

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { toUnixSeconds } from '../core/ids.js';
 import type { Engine } from '../core/plugin.js';
 import { statsOf, type EngineResult } from '../core/verdict.js';
-import type { BlobStore, Store } from '../store/ports.js';
+import type { BlobStore } from '../store/ports/blob-store.js';
+import type { Store } from '../store/ports/store.js';
 import type { FilePipeline } from './file-pipeline.js';
 
 export const ANALYSE_FILE = 'analyse-file';
@@ -14,7 +15,7 @@ export interface AnalyseFilePayload {
 }
 
 export interface AnalyseFileDeps {
-  store: Store;
+  store: Pick<Store, 'files' | 'analyses'>;
   blobs: BlobStore;
   pipeline: FilePipeline;
   logger: Logger;

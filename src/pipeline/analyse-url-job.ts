@@ -13,7 +13,10 @@ import type { FetchedPage, PageCapturer, UrlEngine } from '../core/plugin.js';
 import { canonicalizeUrl } from '../core/url-canonical.js';
 import { urlIdOf } from '../core/url-ids.js';
 import { statsOf, type EngineResult } from '../core/verdict.js';
-import type { BlobStore, FileRecord, RelatedType, RelationEdge, Store } from '../store/ports.js';
+import type { FileObject } from '../core/model/file.js';
+import type { RelatedType, RelationEdge } from '../core/model/relation.js';
+import type { BlobStore } from '../store/ports/blob-store.js';
+import type { Store } from '../store/ports/store.js';
 import { analyseFile } from './analyse-file-job.js';
 import type { FilePipeline } from './file-pipeline.js';
 import type { PageFetcher, FetchOutcome } from './page-fetcher.js';
@@ -28,7 +31,7 @@ export interface AnalyseUrlPayload {
 }
 
 export interface AnalyseUrlDeps {
-  store: Store;
+  store: Pick<Store, 'files' | 'urls' | 'analyses' | 'networkObjects' | 'relations' | 'resolutions'>;
   blobs: BlobStore;
   filePipeline: FilePipeline;
   /** The URL engines in force now (feeds are imported while the service runs). */
@@ -99,7 +102,7 @@ async function storeBody(
   fetched: Extract<FetchOutcome, { ok: true }>,
   at: number,
   signal: AbortSignal,
-): Promise<{ file: FileRecord; results: EngineResult[] }> {
+): Promise<{ file: FileObject; results: EngineResult[] }> {
   const { store, blobs } = deps;
   const digest = (algorithm: string) => createHash(algorithm).update(fetched.body).digest('hex');
   const hashes = { md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256') };
@@ -139,7 +142,7 @@ function urlAttributes(
   host: string,
   fetched: FetchOutcome | undefined,
   page: FetchedPage | undefined,
-  bodyFile: FileRecord | undefined,
+  bodyFile: FileObject | undefined,
   results: readonly EngineResult[],
   at: number,
 ): Record<string, unknown> {
@@ -175,7 +178,7 @@ async function recordNetwork(
   urlId: string,
   host: string,
   fetched: FetchOutcome | undefined,
-  bodyFile: FileRecord | undefined,
+  bodyFile: FileObject | undefined,
   at: number,
 ): Promise<void> {
   const { store } = deps;

@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { CommunityItem } from '../core/community-ids.js';
 import { isAppError } from '../core/errors.js';
-import type { NewComment, Page, Store, VoteRecord } from './ports.js';
+import type { Vote } from '../core/model/community.js';
+import type { Page } from '../core/model/page.js';
+import type { NewComment } from './ports/community-repositories.js';
+import type { Store } from './ports/store.js';
 
 const sha256 = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
@@ -21,7 +24,7 @@ function comment(item: CommunityItem, id: string, date: number, tags: string[] =
   return { id, itemType: item.type, itemId: item.id, authorId, date, text: `text of ${id} ${tags.map((t) => `#${t}`).join(' ')}`, tags };
 }
 
-function vote(item: CommunityItem, userId: string, verdict: 'harmless' | 'malicious', id = `v-${item.id}-${userId}`, date = 100): VoteRecord {
+function vote(item: CommunityItem, userId: string, verdict: 'harmless' | 'malicious', id = `v-${item.id}-${userId}`, date = 100): Vote {
   return { id, itemType: item.type, itemId: item.id, userId, verdict, value: verdict === 'harmless' ? 1 : -1, date };
 }
 

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { isAppError } from '../core/errors.js';
 import { emptyStats, statsOf, type EngineResult } from '../core/verdict.js';
-import type { FileSubmission, Store } from './ports.js';
+import type { FileSubmission } from './ports/file-repository.js';
+import type { Store } from './ports/store.js';
 import { runCommunityStoreContract } from './community-contract.case.test.js';
 import { runNetworkStoreContract } from './network-contract.case.test.js';
 

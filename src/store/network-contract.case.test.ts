@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { isAppError } from '../core/errors.js';
 import { statsOf, type EngineResult } from '../core/verdict.js';
-import type { FeedEntry, Page, RelationEdge, Store, UrlAnalysisOutcome } from './ports.js';
+import type { FeedEntry } from '../core/model/feed.js';
+import type { Page } from '../core/model/page.js';
+import type { RelationEdge } from '../core/model/relation.js';
+import type { UrlAnalysisOutcome } from './ports/analysis-repository.js';
+import type { Store } from './ports/store.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { QuotaCheck, QuotaCounters } from './ports.js';
+import type { QuotaCheck, QuotaCounters } from './ports/quota-counters.js';
 
 export interface OpenedCounters {
   counters: QuotaCounters;

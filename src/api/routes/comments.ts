@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { communityCollections, type CommunityCollection } from '../../core/community-ids.js';
 import { AppError } from '../../core/errors.js';
-import type { CommentRecord, Page } from '../../store/ports.js';
+import type { Comment } from '../../core/model/community.js';
+import type { Page } from '../../core/model/page.js';
 import { endpointGroups, principalOf } from '../auth.js';
 import {
   commentObject,
@@ -67,7 +68,7 @@ const requestBody = vtObjectRequestBody('comment', { text: { type: 'string', min
 
 export async function commentRoutes(app: FastifyInstance, { services, links }: RouteDeps): Promise<void> {
   /** A page of comments as a VT collection, with the relationships asked for inlined in each. */
-  function commentPage(request: FastifyRequest<ListQuery>, page: Page<CommentRecord>, limit: number, wanted: CommentRelationship[]) {
+  function commentPage(request: FastifyRequest<ListQuery>, page: Page<Comment>, limit: number, wanted: CommentRelationship[]) {
     return collection(
       page.items.map((c) => commentObject(links, c, wanted)),
       page.cursor,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RelatedObject } from '../../app/graph/graph-service.js';
 import { verdictCategories } from '../../core/verdict.js';
-import type { HistoryRecord } from '../../store/ports.js';
+import type { HistoryEntry } from '../../core/model/network-object.js';
 import { engineResult } from '../testing/fake-services.js';
 import { alice, assertOk, BASE, createTestApp, followPages, type TestApp } from '../testing/harness.js';
 
@@ -87,7 +87,7 @@ describe('domains: happy paths', () => {
 
   describe('relationships', () => {
     const subdomains: RelatedObject[] = Array.from({ length: 23 }, (_, i) => ({ type: 'domain', id: `s${i}.shop.example.co.uk`, object: undefined, votes: noVotes }));
-    const history = (kind: 'whois' | 'ssl_cert', id: string, content: Record<string, unknown>): HistoryRecord => ({
+    const history = (kind: 'whois' | 'ssl_cert', id: string, content: Record<string, unknown>): HistoryEntry => ({
       id,
       kind,
       itemType: 'domain',

@@ -12,7 +12,7 @@ import { HashPool } from '../../app/ingest/hash-pool.js';
 import { loadConfig } from '../../config/config.js';
 import { DbJobQueue } from '../../queue/db/db-job-queue.js';
 import { FsBlobStore } from '../../store/blob-fs/fs-blob-store.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import { buildApp } from '../build-app.js';
 import { createFakeServices } from '../testing/fake-services.js';

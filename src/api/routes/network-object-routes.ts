@@ -4,7 +4,7 @@
  * and returns its descriptor; Assay asks its intel sources again at once and returns the object.
  */
 import type { FastifyInstance } from 'fastify';
-import type { NetworkObjectType } from '../../store/ports.js';
+import type { NetworkObjectType } from '../../core/model/network-object.js';
 import { principalOf, type EndpointGroup } from '../auth.js';
 import { networkObject } from '../network-objects.js';
 import { parseRelationships, relationshipCatalog } from '../relationships.js';

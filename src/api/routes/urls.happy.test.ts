@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { RelatedObject } from '../../app/graph/graph-service.js';
 import { verdictCategories } from '../../core/verdict.js';
-import type { UrlRecord } from '../../store/ports.js';
+import type { UrlObject } from '../../core/model/url.js';
 import { createCommunityTestApp, type CommunityTestApp } from '../testing/community-app.js';
 import { engineResult } from '../testing/fake-services.js';
 import { admin, alice, assertOk, BASE, createTestApp, followPages, multipart, type TestApp } from '../testing/harness.js';
@@ -19,7 +19,7 @@ const domain = (id: string): RelatedObject => ({ type: 'domain', id, object: und
 
 describe('urls: happy paths', () => {
   let t: TestApp;
-  let seeded: UrlRecord;
+  let seeded: UrlObject;
   const seededUrl = 'https://Phish.Example/login?next=%2Fhome';
   const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
   before(async () => {

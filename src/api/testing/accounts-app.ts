@@ -2,7 +2,7 @@
 import { authenticate, createAccountService, createUser, principalOf, quotaOverridesOf, type AccountDeps } from '../../app/accounts/index.js';
 import { createQuotaService } from '../../app/quotas/quota-service.js';
 import { loadConfig } from '../../config/config.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import { buildApp } from '../build-app.js';
 import { createFakeServices } from './fake-services.js';

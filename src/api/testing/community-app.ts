@@ -4,7 +4,7 @@ import { createCommunityService } from '../../app/community/community-service.js
 import { loadConfig } from '../../config/config.js';
 import { AppError } from '../../core/errors.js';
 import { parseFileHash } from '../../core/hashes.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import { buildApp } from '../build-app.js';
 import { createFakeServices } from './fake-services.js';

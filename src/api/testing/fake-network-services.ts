@@ -10,19 +10,22 @@ import { AppError } from '../../core/errors.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { parseUrlIdentifier, urlAnalysisId, urlIdOf } from '../../core/url-ids.js';
 import { emptyStats, statsOf, type EngineResult } from '../../core/verdict.js';
-import type { AnalysisRecord, NetworkObjectRecord, NetworkObjectType, ResolutionRecord, UrlRecord, VoteTotals } from '../../store/ports.js';
+import type { Analysis } from '../../core/model/analysis.js';
+import type { VoteTotals } from '../../core/model/community.js';
+import type { NetworkObject, NetworkObjectType, Resolution } from '../../core/model/network-object.js';
+import type { UrlObject } from '../../core/model/url.js';
 import { pageOf } from './fake-pages.js';
 
 export interface FakeNetworkState {
-  urls: Map<string, UrlRecord>;
+  urls: Map<string, UrlObject>;
   /** PNG bytes by URL id. */
   screenshots: Map<string, Buffer>;
   /** `<type>:<id>` of URLs, domains and IPs. */
   votes: Map<string, VoteTotals>;
   /** `<type>:<id>`. */
-  networkObjects: Map<string, NetworkObjectRecord>;
+  networkObjects: Map<string, NetworkObject>;
   popularity: Map<string, Record<string, { rank: number; timestamp: number }>>;
-  resolutions: Map<string, { resolution: ResolutionRecord; hostStats: Record<string, number> | null; ipStats: Record<string, number> | null }>;
+  resolutions: Map<string, { resolution: Resolution; hostStats: Record<string, number> | null; ipStats: Record<string, number> | null }>;
   /** `<owner>:<id>:<name>` -> related objects, in the order pages give them. */
   related: Map<string, RelatedObject[]>;
   /** `<type>:<id>` of every POST .../analyse of a domain or IP. */
@@ -31,7 +34,7 @@ export interface FakeNetworkState {
 
 /** What the fake needs from the rest of the fake services. */
 export interface FakeNetworkHost {
-  analyses: Map<string, AnalysisRecord>;
+  analyses: Map<string, Analysis>;
   now(): number;
   /** A fresh suffix, so two analyses in one second get distinct ids. */
   nextSeq(): number;
@@ -70,8 +73,8 @@ export interface FakeNetworkServices {
   /** The item of a URL analysis, as analyses.get gives it. */
   urlView(id: string): UrlView;
   /** Submits a URL and completes an analysis per result set (oldest first); returns the record. */
-  seedUrl(url: string, options?: { analyses?: EngineResult[][]; attributes?: Record<string, unknown>; screenshot?: Buffer }): UrlRecord;
-  seedNetworkObject(type: NetworkObjectType, id: string, attributes?: Record<string, unknown>): NetworkObjectRecord;
+  seedUrl(url: string, options?: { analyses?: EngineResult[][]; attributes?: Record<string, unknown>; screenshot?: Buffer }): UrlObject;
+  seedNetworkObject(type: NetworkObjectType, id: string, attributes?: Record<string, unknown>): NetworkObject;
   /** Items of one relationship of one object, in page order. */
   seedRelated(owner: GraphOwner, id: string, name: string, items: RelatedObject[]): void;
   votesOf(type: string, id: string): VoteTotals;
@@ -80,13 +83,13 @@ export interface FakeNetworkServices {
 export function createFakeNetworkServices(state: FakeNetworkState, host: FakeNetworkHost): FakeNetworkServices {
   const votesOf = (type: string, id: string): VoteTotals => state.votes.get(`${type}:${id}`) ?? noVotes;
 
-  function findUrl(id: string): UrlRecord {
+  function findUrl(id: string): UrlObject {
     const url = state.urls.get(fakeUrlIdOf(id));
     if (!url) throw new AppError('NotFoundError', `URL "${id}" not found`);
     return url;
   }
 
-  function recordUrl(raw: string): UrlRecord {
+  function recordUrl(raw: string): UrlObject {
     if (raw.trim() === '') throw new AppError('InvalidArgumentError', 'The "url" field is missing or empty');
     const { canonical } = canonicalizeUrl(raw);
     const id = urlIdOf(canonical);
@@ -96,7 +99,7 @@ export function createFakeNetworkServices(state: FakeNetworkState, host: FakeNet
       existing.lastSubmissionDate = host.now();
       return existing;
     }
-    const url: UrlRecord = {
+    const url: UrlObject = {
       id,
       url: raw.trim(),
       canonicalUrl: canonical,
@@ -114,10 +117,10 @@ export function createFakeNetworkServices(state: FakeNetworkState, host: FakeNet
     return url;
   }
 
-  function createAnalysis(url: UrlRecord, results: EngineResult[] | null): AnalysisRecord {
+  function createAnalysis(url: UrlObject, results: EngineResult[] | null): Analysis {
     const seq = host.nextSeq();
     const date = host.now() + seq;
-    const analysis: AnalysisRecord = {
+    const analysis: Analysis = {
       id: urlAnalysisId(url.id, date, String(seq)),
       itemType: 'url',
       itemId: url.id,
@@ -132,7 +135,7 @@ export function createFakeNetworkServices(state: FakeNetworkState, host: FakeNet
     return analysis;
   }
 
-  function networkObject(type: NetworkObjectType, id: string): NetworkObjectRecord {
+  function networkObject(type: NetworkObjectType, id: string): NetworkObject {
     const key = `${type}:${id}`;
     let object = state.networkObjects.get(key);
     if (!object) {
@@ -143,7 +146,7 @@ export function createFakeNetworkServices(state: FakeNetworkState, host: FakeNet
     return object;
   }
 
-  const view = (object: NetworkObjectRecord): NetworkView => ({
+  const view = (object: NetworkObject): NetworkView => ({
     object,
     votes: votesOf(object.type, object.id),
     popularityRanks: object.type === 'domain' ? (state.popularity.get(object.id) ?? {}) : {},

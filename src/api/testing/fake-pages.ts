@@ -1,6 +1,6 @@
 // Offset cursors for the fake services: opaque to clients, as the store's are, and refused when malformed.
 import { AppError } from '../../core/errors.js';
-import type { Page } from '../../store/ports.js';
+import type { Page } from '../../core/model/page.js';
 
 export function pageOf<T>(all: readonly T[], options: { limit: number; cursor?: string }): Page<T> {
   const start = options.cursor === undefined ? 0 : Number.parseInt(Buffer.from(options.cursor, 'base64url').toString(), 10);

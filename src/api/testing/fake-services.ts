@@ -10,7 +10,8 @@ import { AppError } from '../../core/errors.js';
 import { parseFileHash } from '../../core/hashes.js';
 import { fileAnalysisId } from '../../core/ids.js';
 import { emptyStats, statsOf, type EngineResult } from '../../core/verdict.js';
-import type { AnalysisRecord, FileRecord } from '../../store/ports.js';
+import type { Analysis } from '../../core/model/analysis.js';
+import type { FileObject } from '../../core/model/file.js';
 import { pageOf } from './fake-pages.js';
 import { createFakeNetworkServices, emptyNetworkState, type FakeNetworkServices, type FakeNetworkState } from './fake-network-services.js';
 
@@ -22,9 +23,9 @@ export const principals = {
 export const apiKeys = { admin: 'admin-key-0000000000', alice: 'alice-key-0000000000', inactive: 'inactive-key-000000' };
 
 export interface FakeState {
-  files: Map<string, FileRecord>;
+  files: Map<string, FileObject>;
   contents: Map<string, Buffer>;
-  analyses: Map<string, AnalysisRecord>;
+  analyses: Map<string, Analysis>;
   tokens: Map<string, { principal: Principal; used: boolean }>;
   admitted: Array<{ userId: string; group: string }>;
   /** Admissions whose in-flight slot the API released (once per request, when it ended). */
@@ -43,7 +44,7 @@ export interface FakeServices extends AppServices, Pick<FakeNetworkServices, 'se
   state: FakeState;
   blobs: TempBlobStore;
   /** Adds a file with an analysis per result set (oldest first); returns the file. */
-  seedFile(content: Buffer, options?: { name?: string; analyses?: EngineResult[][]; attributes?: Record<string, unknown> }): FileRecord;
+  seedFile(content: Buffer, options?: { name?: string; analyses?: EngineResult[][]; attributes?: Record<string, unknown> }): FileObject;
   close(): Promise<void>;
 }
 
@@ -103,7 +104,7 @@ export async function createFakeServices(): Promise<FakeServices> {
   let analysisSeq = 0;
   const network = createFakeNetworkServices(state.network, { analyses: state.analyses, now: () => state.now, nextSeq: () => analysisSeq++ });
 
-  function findFile(hash: string): FileRecord {
+  function findFile(hash: string): FileObject {
     const parsed = parseFileHash(hash);
     if (!parsed) throw new AppError('InvalidArgumentError', `"${hash}" is not a valid file hash (md5, sha1 or sha256)`);
     const file = [...state.files.values()].find((f) => f[parsed.kind] === parsed.value);
@@ -111,10 +112,10 @@ export async function createFakeServices(): Promise<FakeServices> {
     return file;
   }
 
-  function createAnalysis(file: FileRecord, results: EngineResult[] | null): AnalysisRecord {
+  function createAnalysis(file: FileObject, results: EngineResult[] | null): Analysis {
     const date = state.now + analysisSeq;
     const id = fileAnalysisId(file.md5, date, String(analysisSeq++));
-    const analysis: AnalysisRecord = {
+    const analysis: Analysis = {
       id,
       itemType: 'file',
       itemId: file.sha256,
@@ -134,7 +135,7 @@ export async function createFakeServices(): Promise<FakeServices> {
     return analysis;
   }
 
-  function recordFile(hashes: { md5: string; sha1: string; sha256: string }, size: number, name?: string): FileRecord {
+  function recordFile(hashes: { md5: string; sha1: string; sha256: string }, size: number, name?: string): FileObject {
     const existing = state.files.get(hashes.sha256);
     if (existing) {
       existing.timesSubmitted += 1;
@@ -142,7 +143,7 @@ export async function createFakeServices(): Promise<FakeServices> {
       if (name && !existing.names.includes(name)) existing.names.push(name);
       return existing;
     }
-    const file: FileRecord = {
+    const file: FileObject = {
       ...hashes,
       size,
       names: name ? [name] : [],

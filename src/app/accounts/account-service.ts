@@ -4,7 +4,8 @@
  * The CLI calls the plain use cases instead, since whoever opens the store is its operator.
  */
 import { AppError } from '../../core/errors.js';
-import type { ApiKeyRecord, GroupRecord, Page, UserRecord } from '../../store/ports.js';
+import type { ApiKey, Group, User } from '../../core/model/account.js';
+import type { Page } from '../../core/model/page.js';
 import { hashApiKey } from '../api-keys.js';
 import type { Principal } from '../principal.js';
 import type { AccountDeps } from './deps.js';
@@ -16,13 +17,13 @@ import type { QuotaOverridesPatch } from './validation.js';
 
 /** A user with the privileges in effect; `apiKey` only when they were looked up by their own key. */
 export interface UserView {
-  user: UserRecord;
+  user: User;
   privileges: PrivilegeGrant[];
   apiKey?: string;
 }
 
 export interface GroupView {
-  group: GroupRecord;
+  group: Group;
   memberCount: number;
   /** Member user ids. */
   members: string[];
@@ -41,10 +42,10 @@ export interface AccountService {
   updateUser(id: string, change: users.UserChange, principal: Principal): Promise<UserView>;
   grantPrivilege(id: string, privilege: string, principal: Principal): Promise<UserView>;
   revokePrivilege(id: string, privilege: string, principal: Principal): Promise<UserView>;
-  listKeys(userId: string, principal: Principal): Promise<ApiKeyRecord[]>;
+  listKeys(userId: string, principal: Principal): Promise<ApiKey[]>;
   createKey(userId: string, options: { label?: string }, principal: Principal): Promise<keys.IssuedKey>;
-  revokeKey(keyId: string, principal: Principal): Promise<ApiKeyRecord>;
-  rotateKey(keyId: string, options: { label?: string }, principal: Principal): Promise<keys.IssuedKey & { replaced: ApiKeyRecord }>;
+  revokeKey(keyId: string, principal: Principal): Promise<ApiKey>;
+  rotateKey(keyId: string, options: { label?: string }, principal: Principal): Promise<keys.IssuedKey & { replaced: ApiKey }>;
   /** Members and admins only (ForbiddenError for anyone else, known group or not). */
   getGroup(id: string, principal: Principal): Promise<GroupView>;
   listGroups(principal: Principal): Promise<GroupView[]>;
@@ -63,15 +64,15 @@ function requireAdmin(principal: Principal): void {
 
 export function createAccountService(deps: AccountDeps): AccountService {
   const { store } = deps;
-  const view = (user: UserRecord): UserView => ({ user, privileges: effectivePrivileges(user, deps.tiers) });
+  const view = (user: User): UserView => ({ user, privileges: effectivePrivileges(user, deps.tiers) });
 
-  async function groupView(group: GroupRecord): Promise<GroupView> {
+  async function groupView(group: Group): Promise<GroupView> {
     const members = await groups.listMembers(deps, group.id);
     return { group, memberCount: members.length, members: members.map((m) => m.id) };
   }
 
   /** The user `idOrKey` names, and whether it was named by one of their active keys. */
-  async function resolveUser(idOrKey: string): Promise<{ user: UserRecord; byKey: boolean } | undefined> {
+  async function resolveUser(idOrKey: string): Promise<{ user: User; byKey: boolean } | undefined> {
     const byId = await store.users.get(idOrKey);
     if (byId) return { user: byId, byKey: false };
     const key = await store.apiKeys.findByHash(hashApiKey(idOrKey));

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { isAppError, type ErrorCode } from '../../core/errors.js';
 import type { ArchiveUnpacker } from '../../core/unpacker.js';
 import type { JobQueue } from '../../queue/queue.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import { createServices } from '../create-services.js';
 import type { HashPool } from '../ingest/hash-pool.js';

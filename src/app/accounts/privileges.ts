@@ -2,7 +2,7 @@
  * Privileges: the catalogue of names Assay knows, and what a user holds in effect (their own,
  * their tier's, and every privilege for admins), which becomes the Principal of their requests.
  */
-import type { UserRecord } from '../../store/ports.js';
+import type { User } from '../../core/model/account.js';
 import type { Principal } from '../principal.js';
 
 /** Every privilege a user can be granted, with what it unlocks (docs/auth.md repeats this table). */
@@ -31,7 +31,7 @@ export interface PrivilegeGrant {
 }
 
 /** The user's privileges in effect: their own first, then their tier's, then those admin rights imply. */
-export function effectivePrivileges(user: UserRecord, tiers: TierPrivileges = {}): PrivilegeGrant[] {
+export function effectivePrivileges(user: User, tiers: TierPrivileges = {}): PrivilegeGrant[] {
   const grants = new Map<string, PrivilegeGrant>();
   const add = (grant: PrivilegeGrant) => {
     if (!grants.has(grant.name)) grants.set(grant.name, grant);
@@ -44,7 +44,7 @@ export function effectivePrivileges(user: UserRecord, tiers: TierPrivileges = {}
 }
 
 /** The principal a user acts as: privileges in effect (see effectivePrivileges) and group. */
-export function principalOf(user: UserRecord, tiers: TierPrivileges = {}): Principal {
+export function principalOf(user: User, tiers: TierPrivileges = {}): Principal {
   return {
     userId: user.id,
     name: user.name,

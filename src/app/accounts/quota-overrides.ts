@@ -1,8 +1,9 @@
 /** The quota overrides that apply to a caller: their own, and their group's. Read by the quota service on every counted request. */
-import type { QuotaOverrides, Store } from '../../store/ports.js';
+import type { QuotaOverrides } from '../../core/model/account.js';
+import type { Store } from '../../store/ports/store.js';
 import type { Principal } from '../principal.js';
 
-export type { QuotaOverrides } from '../../store/ports.js';
+export type { QuotaOverrides } from '../../core/model/account.js';
 
 export interface PrincipalQuotaOverrides {
   /** Present when the user overrides at least one window. */
@@ -14,7 +15,7 @@ export interface PrincipalQuotaOverrides {
 const isEmpty = (overrides: QuotaOverrides): boolean => Object.values(overrides).every((v) => v === undefined);
 
 /** Reads the store afresh each time, so a changed override or membership applies to the next request. */
-export function quotaOverridesOf(store: Store): (principal: Principal) => Promise<PrincipalQuotaOverrides> {
+export function quotaOverridesOf(store: Pick<Store, 'users' | 'groups'>): (principal: Principal) => Promise<PrincipalQuotaOverrides> {
   return async (principal) => {
     const user = await store.users.get(principal.userId);
     const groupId = user ? user.groupId : principal.groupId;

@@ -1,7 +1,8 @@
 /** Use cases for users: create (with a first key), the bootstrap admin key, authentication, status, tier, privileges. */
 import { AppError } from '../../core/errors.js';
 import { randomHex, toUnixSeconds } from '../../core/ids.js';
-import type { ApiKeyRecord, Page, UserRecord } from '../../store/ports.js';
+import type { ApiKey, User } from '../../core/model/account.js';
+import type { Page } from '../../core/model/page.js';
 import { generateApiKey, hashApiKey, sameHash } from '../api-keys.js';
 import type { Principal } from '../principal.js';
 import type { AccountDeps } from './deps.js';
@@ -27,7 +28,7 @@ export interface NewUserInput {
 }
 
 /** Creates a user and their first API key; the key is returned here once and stored only hashed. */
-export async function createUser(deps: AccountDeps, input: NewUserInput): Promise<{ user: UserRecord; apiKey: string; key: ApiKeyRecord }> {
+export async function createUser(deps: AccountDeps, input: NewUserInput): Promise<{ user: User; apiKey: string; key: ApiKey }> {
   const name = checkName('User', input.name);
   const tier = checkTier(input.tier ?? 'public', deps.tiers);
   const granted = (input.privileges ?? []).map(checkPrivilege);
@@ -69,8 +70,8 @@ export async function ensureBootstrapKey(deps: AccountDeps, apiKey: string): Pro
  */
 /** A key and its user as authentication last read them (short-lived-cache.ts), and the principal they make. */
 export interface Credential {
-  key: ApiKeyRecord;
-  user: UserRecord;
+  key: ApiKey;
+  user: User;
   principal?: Principal;
 }
 
@@ -131,13 +132,13 @@ function recordUse(deps: AccountDeps, credential: Credential): Promise<void> | u
 }
 
 /** A user by id, or by name (they are the same for users made here; bootstrap names may differ). */
-export async function findUser(deps: AccountDeps, idOrName: string): Promise<UserRecord> {
+export async function findUser(deps: AccountDeps, idOrName: string): Promise<User> {
   const user = (await deps.store.users.get(idOrName)) ?? (await deps.store.users.findByName(idOrName));
   if (!user) throw new AppError('NotFoundError', `User "${idOrName}" not found`);
   return user;
 }
 
-export function listUsers(deps: AccountDeps, options: { limit: number; cursor?: string }): Promise<Page<UserRecord>> {
+export function listUsers(deps: AccountDeps, options: { limit: number; cursor?: string }): Promise<Page<User>> {
   return deps.store.users.list(options);
 }
 
@@ -150,7 +151,7 @@ export interface UserChange {
   quotaOverrides?: QuotaOverridesPatch;
 }
 
-export async function updateUser(deps: AccountDeps, idOrName: string, change: UserChange): Promise<UserRecord> {
+export async function updateUser(deps: AccountDeps, idOrName: string, change: UserChange): Promise<User> {
   const user = await findUser(deps, idOrName);
   const updated = await deps.store.users.update(user.id, {
     ...(change.active === undefined ? {} : { active: change.active }),
@@ -162,12 +163,12 @@ export async function updateUser(deps: AccountDeps, idOrName: string, change: Us
   return updated;
 }
 
-export const setUserActive = (deps: AccountDeps, idOrName: string, active: boolean): Promise<UserRecord> => updateUser(deps, idOrName, { active });
+export const setUserActive = (deps: AccountDeps, idOrName: string, active: boolean): Promise<User> => updateUser(deps, idOrName, { active });
 
-export const setUserTier = (deps: AccountDeps, idOrName: string, tier: string): Promise<UserRecord> => updateUser(deps, idOrName, { tier });
+export const setUserTier = (deps: AccountDeps, idOrName: string, tier: string): Promise<User> => updateUser(deps, idOrName, { tier });
 
 /** Grants a privilege; `admin` sets the admin flag. Granting one already held changes nothing. */
-export async function grantPrivilege(deps: AccountDeps, idOrName: string, privilege: string): Promise<UserRecord> {
+export async function grantPrivilege(deps: AccountDeps, idOrName: string, privilege: string): Promise<User> {
   const name = checkPrivilege(privilege);
   const user = await findUser(deps, idOrName);
   const updated = name === 'admin' ? await deps.store.users.update(user.id, { isAdmin: true }) : await deps.store.users.changePrivileges(user.id, { grant: [name] });
@@ -179,7 +180,7 @@ export async function grantPrivilege(deps: AccountDeps, idOrName: string, privil
  * Revokes a privilege granted to the user; `admin` clears the admin flag. A privilege that comes
  * only from the tier stays in effect (change the tier instead); revoking one not held changes nothing.
  */
-export async function revokePrivilege(deps: AccountDeps, idOrName: string, privilege: string): Promise<UserRecord> {
+export async function revokePrivilege(deps: AccountDeps, idOrName: string, privilege: string): Promise<User> {
   const name = checkPrivilege(privilege);
   const user = await findUser(deps, idOrName);
   const updated = name === 'admin' ? await deps.store.users.update(user.id, { isAdmin: false }) : await deps.store.users.changePrivileges(user.id, { revoke: [name] });

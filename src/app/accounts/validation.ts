@@ -1,6 +1,6 @@
 /** Checks on account input shared by the CLI and the admin routes; each failure is an InvalidArgumentError. */
 import { AppError } from '../../core/errors.js';
-import type { QuotaOverrides } from '../../store/ports.js';
+import type { QuotaOverrides } from '../../core/model/account.js';
 import { isPrivilegeName, privilegeNames, type PrivilegeName, type TierPrivileges } from './privileges.js';
 
 /** A change to quota overrides: a number sets a window's limit, null removes the override, absent keeps it. */

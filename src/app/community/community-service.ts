@@ -15,18 +15,20 @@ import {
 } from '../../core/community-ids.js';
 import { AppError } from '../../core/errors.js';
 import { randomHex, toUnixSeconds } from '../../core/ids.js';
-import type { CommentRecord, CommentVerdict, FileRecord, Store, VoteVerdict } from '../../store/ports.js';
+import type { Comment, CommentVerdict, VoteVerdict } from '../../core/model/community.js';
+import type { FileObject } from '../../core/model/file.js';
+import type { Store } from '../../store/ports/store.js';
 import type { Principal } from '../principal.js';
 import type { AppServices } from '../services.js';
 
 export interface CommunityDeps {
-  store: Store;
+  store: Pick<Store, 'comments' | 'votes'>;
   now: () => number;
   /**
    * A file as `principal` may see it, by md5, sha1 or sha256: the file service's lookup, so
    * comments and votes follow its visibility rules. Throws InvalidArgumentError or NotFoundError.
    */
-  findFile(hash: string, principal: Principal): Promise<FileRecord>;
+  findFile(hash: string, principal: Principal): Promise<FileObject>;
 }
 
 type CommunityService = AppServices['community'];
@@ -113,7 +115,7 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
       let cursor = options.cursor;
       for (;;) {
         const page = await store.comments.listLatest({ limit: options.limit, cursor, tag });
-        const visible: CommentRecord[] = [];
+        const visible: Comment[] = [];
         for (const comment of page.items) if (await canSee(comment, principal)) visible.push(comment);
         if (visible.length > 0 || page.cursor === undefined) return { items: visible, cursor: page.cursor };
         cursor = page.cursor;

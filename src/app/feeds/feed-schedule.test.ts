@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import { FEED_RETRY_MS, FeedScheduleError, FeedScheduler, parseFeedSchedule, systemClock, type SchedulerClock } from './feed-schedule.js';
 import { importFeed } from './import-feed.js';

@@ -4,7 +4,7 @@
  * previous entries whenever a refresh fails.
  */
 import { feedFormats, isFeedFormatName, type FeedFormatName } from '../../engines/url-blocklist/index.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { displaySourceOf } from './feed-source.js';
 import type { FeedFetch } from './fetch-feed.js';
 import { feedNameOf, importFeed, type ImportFeedResult } from './import-feed.js';
@@ -96,7 +96,7 @@ export const systemClock: SchedulerClock = {
 };
 
 export interface FeedSchedulerDeps {
-  store: Store;
+  store: Pick<Store, 'feeds'>;
   logger: FeedSchedulerLogger;
   clock?: SchedulerClock;
   fetch?: FeedFetch;

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { isAppError } from '../../core/errors.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { urlIdOf } from '../../core/url-ids.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import { displaySourceOf } from './feed-source.js';
 import { FeedHttpError } from './fetch-feed.js';

@@ -5,7 +5,8 @@
  */
 import { AppError } from '../../core/errors.js';
 import { feedEntryOf, feedFormats, newParseStats, type FeedFormatName, type FeedRecord, type ParseStats } from '../../engines/url-blocklist/index.js';
-import type { FeedEntry, Store } from '../../store/ports.js';
+import type { FeedEntry } from '../../core/model/feed.js';
+import type { Store } from '../../store/ports/store.js';
 import { openFeedSource } from './feed-source.js';
 import type { FeedFetch } from './fetch-feed.js';
 
@@ -14,7 +15,7 @@ export const FEED_BATCH_SIZE = 1000;
 const MAX_NAME_CHARS = 100;
 
 export interface ImportFeedDeps {
-  store: Store;
+  store: Pick<Store, 'feeds'>;
   /** Milliseconds since the epoch. */
   now: () => number;
 }

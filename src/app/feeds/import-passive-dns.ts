@@ -6,7 +6,7 @@
  */
 import { domainItemId, ipItemId } from '../../core/community-ids.js';
 import { linesOfStream } from '../../engines/url-blocklist/index.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openFeedSource } from './feed-source.js';
 import type { FeedFetch } from './fetch-feed.js';
 import { FEED_BATCH_SIZE } from './import-feed.js';
@@ -68,7 +68,7 @@ export function observationsOf(line: Record<string, unknown>, defaultResolver: s
   ]);
 }
 
-export async function importPassiveDns(deps: { store: Store }, options: ImportPassiveDnsOptions): Promise<ImportPassiveDnsResult> {
+export async function importPassiveDns(deps: { store: Pick<Store, 'resolutions'> }, options: ImportPassiveDnsOptions): Promise<ImportPassiveDnsResult> {
   const resolver = options.resolver?.trim() || 'import';
   let resolutions = 0;
   let skipped = 0;

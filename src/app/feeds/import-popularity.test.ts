@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { importPopularity } from './import-popularity.js';
 
 let dir: string;

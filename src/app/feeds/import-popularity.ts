@@ -4,7 +4,7 @@
  */
 import { domainItemId } from '../../core/community-ids.js';
 import { linesOfStream } from '../../engines/url-blocklist/index.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { openFeedSource } from './feed-source.js';
 import type { FeedFetch } from './fetch-feed.js';
 import { FEED_BATCH_SIZE } from './import-feed.js';
@@ -26,7 +26,7 @@ export interface ImportPopularityResult {
   date: number;
 }
 
-export async function importPopularity(deps: { store: Store; now: () => number }, options: ImportPopularityOptions): Promise<ImportPopularityResult> {
+export async function importPopularity(deps: { store: Pick<Store, 'popularity'>; now: () => number }, options: ImportPopularityOptions): Promise<ImportPopularityResult> {
   const name = options.name?.trim() || 'Tranco';
   const date = Math.floor(deps.now() / 1000);
   let parsed = 0;

@@ -5,16 +5,21 @@
  */
 import { parse as parseDomain } from 'tldts';
 import { AppError } from '../../core/errors.js';
-import type { FileRecord, HistoryRecord, NetworkObjectRecord, Page, ResolutionRecord, Store, UrlRecord, VoteTotals } from '../../store/ports.js';
+import type { VoteTotals } from '../../core/model/community.js';
+import type { FileObject } from '../../core/model/file.js';
+import type { HistoryEntry, NetworkObject, Resolution } from '../../core/model/network-object.js';
+import type { Page } from '../../core/model/page.js';
+import type { UrlObject } from '../../core/model/url.js';
+import type { Store } from '../../store/ports/store.js';
 import type { Principal } from '../principal.js';
 import { graphRelationships, relationshipSpec, type GraphOwner } from './relationship-catalog.js';
 
 export type RelatedObject =
-  | { type: 'file'; id: string; file: FileRecord }
-  | { type: 'url'; id: string; url: UrlRecord | undefined; votes: VoteTotals }
-  | { type: 'domain' | 'ip_address'; id: string; object: NetworkObjectRecord | undefined; votes: VoteTotals }
-  | { type: 'resolution'; id: string; resolution: ResolutionRecord }
-  | { type: 'whois' | 'ssl_cert'; id: string; history: HistoryRecord };
+  | { type: 'file'; id: string; file: FileObject }
+  | { type: 'url'; id: string; url: UrlObject | undefined; votes: VoteTotals }
+  | { type: 'domain' | 'ip_address'; id: string; object: NetworkObject | undefined; votes: VoteTotals }
+  | { type: 'resolution'; id: string; resolution: Resolution }
+  | { type: 'whois' | 'ssl_cert'; id: string; history: HistoryEntry };
 
 export interface GraphService {
   /** InvalidArgumentError for a name the owner type does not have. */
@@ -22,9 +27,9 @@ export interface GraphService {
 }
 
 export interface GraphServiceDeps {
-  store: Store;
+  store: Pick<Store, 'urls' | 'networkObjects' | 'relations' | 'resolutions' | 'history' | 'votes'>;
   /** The file service's look-up, so related files follow the same visibility rules; throws NotFoundError for unseen ones. */
-  findFile(sha256: string, principal: Principal): Promise<FileRecord>;
+  findFile(sha256: string, principal: Principal): Promise<FileObject>;
 }
 
 export function unknownGraphRelationship(owner: GraphOwner, name: string): AppError {

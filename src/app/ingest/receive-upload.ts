@@ -2,7 +2,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { AppError, isAppError } from '../../core/errors.js';
-import type { BlobStore } from '../../store/ports.js';
+import type { BlobStore } from '../../store/ports/blob-store.js';
 import type { ReceivedUpload } from '../services.js';
 import { sharedHashPool, type HashPool, type HashSession } from './hash-pool.js';
 

@@ -15,7 +15,8 @@ import { toUnixSeconds } from '../../core/ids.js';
 import type { IntelResult, IntelSource, IntelTarget, UrlEngine } from '../../core/plugin.js';
 import { statsOf } from '../../core/verdict.js';
 import { runUrlEngines } from '../../pipeline/url-pipeline.js';
-import type { NetworkObjectType, Store } from '../../store/ports.js';
+import type { NetworkObjectType } from '../../core/model/network-object.js';
+import type { Store } from '../../store/ports/store.js';
 import type { AppServices } from '../services.js';
 import type { NetworkView } from './network-view.js';
 
@@ -28,7 +29,7 @@ export type IntelLookup = (
 ) => Promise<{ result: IntelResult; fetchedAt: number; fromCache: boolean; stale: boolean }>;
 
 export interface NetworkServiceDeps {
-  store: Store;
+  store: Pick<Store, 'networkObjects' | 'resolutions' | 'history' | 'popularity' | 'votes'>;
   sources: readonly IntelSource[];
   lookup: IntelLookup;
   /** The URL engines in force now; a domain or IP is judged by them as `http://<host>/`. */

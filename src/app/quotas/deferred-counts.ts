@@ -5,7 +5,7 @@
  * cost: up to one interval of counts is lost if the process dies, and other processes see them
  * that much later (docs/auth.md).
  */
-import type { QuotaCheck, QuotaCounters } from '../../store/ports.js';
+import type { QuotaCheck, QuotaCounters } from '../../store/ports/quota-counters.js';
 
 export class DeferredCounts {
   private counters = new Map<string, { expiresAt: number; by: number }>();

@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { testRedisPrefix, testRedisUrl } from '../../../test/support/redis.js';
 import { defaultTiers, type TierConfig } from '../../config/config.js';
 import { AppError, isAppError, type ErrorCode } from '../../core/errors.js';
-import type { QuotaCounters } from '../../store/ports.js';
+import type { QuotaCounters } from '../../store/ports/quota-counters.js';
 import { openRedisQuotaCounters } from '../../store/redis/redis-quota-counters.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import type { Principal } from '../principal.js';

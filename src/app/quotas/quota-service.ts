@@ -5,7 +5,8 @@
  */
 import type { TierConfig } from '../../config/config.js';
 import { AppError, isAppError } from '../../core/errors.js';
-import type { QuotaCheck, QuotaCounters, QuotaOverrides } from '../../store/ports.js';
+import type { QuotaOverrides } from '../../core/model/account.js';
+import type { QuotaCheck, QuotaCounters } from '../../store/ports/quota-counters.js';
 import type { Principal } from '../principal.js';
 import { DeferredCounts } from './deferred-counts.js';
 import { InFlightLimiter } from './in-flight.js';

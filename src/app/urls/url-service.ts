@@ -5,10 +5,12 @@ import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { parseUrlIdentifier, urlAnalysisId, urlIdOf } from '../../core/url-ids.js';
 import { ANALYSE_URL, type AnalyseUrlPayload } from '../../pipeline/analyse-url-job.js';
 import type { JobQueue } from '../../queue/queue.js';
-import type { Store, UrlRecord, VoteTotals } from '../../store/ports.js';
+import type { VoteTotals } from '../../core/model/community.js';
+import type { UrlObject } from '../../core/model/url.js';
+import type { Store } from '../../store/ports/store.js';
 
 export interface UrlView {
-  url: UrlRecord;
+  url: UrlObject;
   votes: VoteTotals;
 }
 
@@ -23,7 +25,7 @@ export interface UrlService {
 }
 
 export interface UrlServiceDeps {
-  store: Store;
+  store: Pick<Store, 'urls' | 'analyses' | 'votes'>;
   queue: JobQueue;
   now: () => number;
 }
@@ -46,7 +48,7 @@ export function createUrlService(deps: UrlServiceDeps): UrlService {
     return parsed.kind === 'sha256' ? parsed.id : urlIdOf(canonicalizeUrl(parsed.url).canonical);
   };
 
-  async function find(id: string): Promise<UrlRecord> {
+  async function find(id: string): Promise<UrlObject> {
     const urlId = idOf(id);
     const url = await store.urls.get(urlId);
     if (!url) throw new AppError('NotFoundError', `URL "${id}" not found`);

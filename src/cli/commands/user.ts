@@ -11,11 +11,11 @@ import {
   updateUser,
   type AccountDeps,
 } from '../../app/accounts/index.js';
-import type { UserRecord } from '../../store/ports.js';
+import type { User } from '../../core/model/account.js';
 import { collect, dateOrDash, describeQuotas, note, out, quotaOptions, quotaPatch, storeCommand, table, withAccounts, type QuotaFlags } from './account-store.js';
 import type { ServerFlags } from './server-options.js';
 
-function privilegesOf(deps: AccountDeps, user: UserRecord): string {
+function privilegesOf(deps: AccountDeps, user: User): string {
   // An admin holds everything; saying `admin` is clearer than listing it all.
   const names = effectivePrivileges(user, deps.tiers)
     .filter((g) => g.source !== 'admin')
@@ -23,7 +23,7 @@ function privilegesOf(deps: AccountDeps, user: UserRecord): string {
   return names.length === 0 ? '-' : names.join(', ');
 }
 
-const summary = (deps: AccountDeps, user: UserRecord): string =>
+const summary = (deps: AccountDeps, user: User): string =>
   `user "${user.name}": ${user.active ? 'active' : 'inactive'}, tier ${user.tier}, privileges ${privilegesOf(deps, user)}`;
 
 export function registerUser(program: Command): void {

@@ -1,7 +1,7 @@
 /** Opens the store named by --data / --database-url (or the environment) for one command, closing it after. */
 import { openStore } from '../../bootstrap/container.js';
 import { type Config, loadConfig } from '../../config/config.js';
-import type { Store } from '../../store/ports.js';
+import type { Store } from '../../store/ports/store.js';
 import { type ServerFlags, toConfigInput } from './server-options.js';
 
 /**

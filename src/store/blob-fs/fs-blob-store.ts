@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
 import { randomHex } from '../../core/ids.js';
-import type { BlobStore, StagedBlob } from '../ports.js';
+import type { BlobStore, StagedBlob } from '../ports/blob-store.js';
 
 export interface FsBlobStoreOptions {
   /** Staging files older than this are leftovers of a crashed upload and are removed at start-up. */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { QuotaAdmission, QuotaCheck, QuotaCounters } from '../ports.js';
+import type { QuotaAdmission, QuotaCheck, QuotaCounters } from '../ports/quota-counters.js';
 
 /** Usage is kept this many days after its last write (api_usage looks back 60). */
 const USAGE_TTL_S = 70 * 86_400;

@@ -2,25 +2,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import { apiKeyId } from '../../core/ids.js';
-import type {
-  AccessRepository,
-  ApiKeyRecord,
-  ApiKeyRepository,
-  GroupRecord,
-  GroupRepository,
-  NewApiKey,
-  NewUser,
-  Page,
-  QuotaOverrides,
-  UploadTokenRepository,
-  UserRecord,
-  UserRepository,
-  UserUpdate,
-} from '../ports.js';
+import type { ApiKey, Group, QuotaOverrides, User } from '../../core/model/account.js';
+import type { Page } from '../../core/model/page.js';
+import type { AccessRepository, ApiKeyRepository, GroupRepository, NewApiKey, NewUser, UploadTokenRepository, UserRepository, UserUpdate } from '../ports/account-repositories.js';
 import { fromJson, isUniqueViolation, toJson } from './codec.js';
 import type { ApiKeysTable, Database, GroupsTable, UsersTable } from './schema.js';
 
-function toUserRecord(row: Selectable<UsersTable>): UserRecord {
+function toUserRecord(row: Selectable<UsersTable>): User {
   return {
     id: row.id,
     name: row.name,
@@ -36,7 +24,7 @@ function toUserRecord(row: Selectable<UsersTable>): UserRecord {
   };
 }
 
-function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
+function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKey {
   return {
     keyId: row.key_id,
     keyHash: row.key_hash,
@@ -48,7 +36,7 @@ function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   };
 }
 
-function toGroupRecord(row: Selectable<GroupsTable>): GroupRecord {
+function toGroupRecord(row: Selectable<GroupsTable>): Group {
   return { id: row.id, name: row.name, quotaOverrides: fromJson<QuotaOverrides>(row.quota_overrides), createdAt: row.created_at };
 }
 
@@ -84,7 +72,7 @@ function decodeCursor(cursor: string): string {
 export class SqlUserRepository implements UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(user: NewUser): Promise<UserRecord> {
+  async create(user: NewUser): Promise<User> {
     const row = await insertOnce(`User ${user.name}`, () =>
       this.db
         .insertInto('users')
@@ -107,17 +95,17 @@ export class SqlUserRepository implements UserRepository {
     return toUserRecord(row);
   }
 
-  async get(id: string): Promise<UserRecord | undefined> {
+  async get(id: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toUserRecord(row);
   }
 
-  async findByName(name: string): Promise<UserRecord | undefined> {
+  async findByName(name: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
     return row && toUserRecord(row);
   }
 
-  async list(options: { limit: number; cursor?: string }): Promise<Page<UserRecord>> {
+  async list(options: { limit: number; cursor?: string }): Promise<Page<User>> {
     const limit = Math.max(1, Math.floor(options.limit));
     let query = this.db.selectFrom('users').selectAll();
     if (options.cursor !== undefined) query = query.where('id', '>', decodeCursor(options.cursor));
@@ -128,7 +116,7 @@ export class SqlUserRepository implements UserRepository {
     return rows.length > limit && last ? { items, cursor: encodeCursor(last.id) } : { items };
   }
 
-  async update(id: string, update: UserUpdate): Promise<UserRecord | undefined> {
+  async update(id: string, update: UserUpdate): Promise<User | undefined> {
     const set: Partial<Selectable<UsersTable>> = {};
     if (update.isAdmin !== undefined) set.is_admin = update.isAdmin ? 1 : 0;
     if (update.tier !== undefined) set.tier = update.tier;
@@ -141,7 +129,7 @@ export class SqlUserRepository implements UserRepository {
     return row && toUserRecord(row);
   }
 
-  changePrivileges(id: string, change: { grant?: readonly string[]; revoke?: readonly string[] }): Promise<UserRecord | undefined> {
+  changePrivileges(id: string, change: { grant?: readonly string[]; revoke?: readonly string[] }): Promise<User | undefined> {
     return this.db.transaction().execute(async (trx) => {
       // A no-op update first takes the row lock (PostgreSQL; SQLite holds the write lock already),
       // so two concurrent grants both end up in the list.
@@ -173,7 +161,7 @@ export class SqlUserRepository implements UserRepository {
       .execute();
   }
 
-  async listByGroup(groupId: string): Promise<UserRecord[]> {
+  async listByGroup(groupId: string): Promise<User[]> {
     const rows = await this.db.selectFrom('users').selectAll().where('group_id', '=', groupId).orderBy('id').execute();
     return rows.map(toUserRecord);
   }
@@ -197,7 +185,7 @@ async function freeKeyId(db: Kysely<Database>): Promise<string> {
   }
 }
 
-async function insertKey(db: Kysely<Database>, key: NewApiKey): Promise<ApiKeyRecord> {
+async function insertKey(db: Kysely<Database>, key: NewApiKey): Promise<ApiKey> {
   const keyId = key.keyId ?? (await freeKeyId(db));
   const row = await insertOnce('API key', () =>
     db
@@ -220,21 +208,21 @@ async function insertKey(db: Kysely<Database>, key: NewApiKey): Promise<ApiKeyRe
 export class SqlApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  create(key: NewApiKey): Promise<ApiKeyRecord> {
+  create(key: NewApiKey): Promise<ApiKey> {
     return insertKey(this.db, key);
   }
 
-  async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+  async findByHash(keyHash: string): Promise<ApiKey | undefined> {
     const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
     return row && toApiKeyRecord(row);
   }
 
-  async get(keyId: string): Promise<ApiKeyRecord | undefined> {
+  async get(keyId: string): Promise<ApiKey | undefined> {
     const row = await this.db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
     return row && toApiKeyRecord(row);
   }
 
-  async listForUser(userId: string): Promise<ApiKeyRecord[]> {
+  async listForUser(userId: string): Promise<ApiKey[]> {
     const rows = await this.db
       .selectFrom('api_keys')
       .selectAll()
@@ -245,12 +233,12 @@ export class SqlApiKeyRepository implements ApiKeyRepository {
     return rows.map(toApiKeyRecord);
   }
 
-  async revoke(keyId: string, at: number): Promise<ApiKeyRecord | undefined> {
+  async revoke(keyId: string, at: number): Promise<ApiKey | undefined> {
     await this.db.updateTable('api_keys').set({ revoked_at: at }).where('key_id', '=', keyId).where('revoked_at', 'is', null).execute();
     return this.get(keyId);
   }
 
-  rotate(keyId: string, replacement: Omit<NewApiKey, 'userId' | 'revokedAt'>): Promise<ApiKeyRecord | undefined> {
+  rotate(keyId: string, replacement: Omit<NewApiKey, 'userId' | 'revokedAt'>): Promise<ApiKey | undefined> {
     return this.db.transaction().execute(async (trx) => {
       // The guarded update decides the race: of two rotations of one key, one revokes it, the other gets nothing.
       const old = await trx
@@ -283,7 +271,7 @@ export class SqlApiKeyRepository implements ApiKeyRepository {
 export class SqlGroupRepository implements GroupRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(group: GroupRecord): Promise<GroupRecord> {
+  async create(group: Group): Promise<Group> {
     const row = await insertOnce(`Group ${group.name}`, () =>
       this.db
         .insertInto('groups')
@@ -294,17 +282,17 @@ export class SqlGroupRepository implements GroupRepository {
     return toGroupRecord(row);
   }
 
-  async get(id: string): Promise<GroupRecord | undefined> {
+  async get(id: string): Promise<Group | undefined> {
     const row = await this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toGroupRecord(row);
   }
 
-  async list(): Promise<GroupRecord[]> {
+  async list(): Promise<Group[]> {
     const rows = await this.db.selectFrom('groups').selectAll().orderBy('id').execute();
     return rows.map(toGroupRecord);
   }
 
-  async setQuotaOverrides(id: string, overrides: QuotaOverrides): Promise<GroupRecord | undefined> {
+  async setQuotaOverrides(id: string, overrides: QuotaOverrides): Promise<Group | undefined> {
     const row = await this.db
       .updateTable('groups')
       .set({ quota_overrides: overridesJson(overrides) })

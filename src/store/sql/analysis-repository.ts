@@ -1,12 +1,14 @@
 /** Analyses in SQL: lifecycle, the one-transaction completion that also updates the file or URL, cursor paging. */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { emptyStats, type AnalysisStats, type EngineResult } from '../../core/verdict.js';
-import type { AnalysisItemType, AnalysisRecord, AnalysisRepository, FileAnalysisOutcome, Page, UrlAnalysisOutcome } from '../ports.js';
+import type { Analysis, AnalysisItemType } from '../../core/model/analysis.js';
+import type { Page } from '../../core/model/page.js';
+import type { AnalysisRepository, FileAnalysisOutcome, UrlAnalysisOutcome } from '../ports/analysis-repository.js';
 import { affectedRows, fromJson, toJson } from './codec.js';
 import type { AnalysesTable, Database } from './schema.js';
 import { decodeCursor, encodeCursor } from './date-id-cursor.js';
 
-function toAnalysisRecord(row: Selectable<AnalysesTable>): AnalysisRecord {
+function toAnalysisRecord(row: Selectable<AnalysesTable>): Analysis {
   return {
     id: row.id,
     itemType: row.item_type,
@@ -51,7 +53,7 @@ async function completeOnce(
 export class SqlAnalysisRepository implements AnalysisRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(analysis: { id: string; itemType: AnalysisItemType; itemId: string; date: number }): Promise<AnalysisRecord> {
+  async create(analysis: { id: string; itemType: AnalysisItemType; itemId: string; date: number }): Promise<Analysis> {
     const row = await this.db
       .insertInto('analyses')
       .values({
@@ -69,7 +71,7 @@ export class SqlAnalysisRepository implements AnalysisRepository {
     return toAnalysisRecord(row);
   }
 
-  async get(id: string): Promise<AnalysisRecord | undefined> {
+  async get(id: string): Promise<Analysis | undefined> {
     const row = await this.db.selectFrom('analyses').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toAnalysisRecord(row);
   }
@@ -129,7 +131,7 @@ export class SqlAnalysisRepository implements AnalysisRepository {
     });
   }
 
-  async listForItem(itemId: string, options: { limit: number; cursor?: string }): Promise<Page<AnalysisRecord>> {
+  async listForItem(itemId: string, options: { limit: number; cursor?: string }): Promise<Page<Analysis>> {
     const limit = Math.max(1, Math.floor(options.limit));
     let query = this.db.selectFrom('analyses').selectAll().where('item_id', '=', itemId);
     if (options.cursor !== undefined) {
@@ -149,7 +151,7 @@ export class SqlAnalysisRepository implements AnalysisRepository {
     return rows.length > limit && last ? { items, cursor: encodeCursor(last) } : { items };
   }
 
-  async listUnfinished(limit: number): Promise<AnalysisRecord[]> {
+  async listUnfinished(limit: number): Promise<Analysis[]> {
     const rows = await this.db
       .selectFrom('analyses')
       .selectAll()

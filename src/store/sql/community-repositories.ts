@@ -5,22 +5,14 @@
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { CommunityItem } from '../../core/community-ids.js';
 import { AppError } from '../../core/errors.js';
-import type {
-  CommentRecord,
-  CommentRepository,
-  CommentVerdict,
-  CommentVotes,
-  NewComment,
-  Page,
-  VoteRecord,
-  VoteRepository,
-  VoteTotals,
-} from '../ports.js';
+import type { Comment, CommentVerdict, CommentVotes, Vote, VoteTotals } from '../../core/model/community.js';
+import type { Page } from '../../core/model/page.js';
+import type { CommentRepository, NewComment, VoteRepository } from '../ports/community-repositories.js';
 import { fromJson, isUniqueViolation, toJson } from './codec.js';
 import type { CommentsTable, Database, VotesTable } from './schema.js';
 import { decodeCursor, encodeCursor } from './date-id-cursor.js';
 
-function toCommentRecord(row: Selectable<CommentsTable>): CommentRecord {
+function toCommentRecord(row: Selectable<CommentsTable>): Comment {
   return {
     id: row.id,
     itemType: row.item_type,
@@ -33,7 +25,7 @@ function toCommentRecord(row: Selectable<CommentsTable>): CommentRecord {
   };
 }
 
-function toVoteRecord(row: Selectable<VotesTable>): VoteRecord {
+function toVoteRecord(row: Selectable<VotesTable>): Vote {
   return {
     id: row.id,
     itemType: row.item_type,
@@ -64,7 +56,7 @@ const pageLimit = (limit: number): number => Math.max(1, Math.floor(limit));
 export class SqlCommentRepository implements CommentRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(comment: NewComment): Promise<CommentRecord> {
+  async create(comment: NewComment): Promise<Comment> {
     try {
       const row = await this.db.transaction().execute(async (trx) => {
         const inserted = await trx
@@ -99,7 +91,7 @@ export class SqlCommentRepository implements CommentRepository {
     }
   }
 
-  async get(id: string): Promise<CommentRecord | undefined> {
+  async get(id: string): Promise<Comment | undefined> {
     const row = await this.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toCommentRecord(row);
   }
@@ -114,7 +106,7 @@ export class SqlCommentRepository implements CommentRepository {
     });
   }
 
-  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<CommentRecord>> {
+  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<Comment>> {
     const limit = pageLimit(options.limit);
     let query = this.db.selectFrom('comments').selectAll().where('item_type', '=', item.type).where('item_id', '=', item.id);
     if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));
@@ -122,7 +114,7 @@ export class SqlCommentRepository implements CommentRepository {
     return pageOf(rows.map(toCommentRecord), limit);
   }
 
-  async listLatest(options: { limit: number; cursor?: string; tag?: string }): Promise<Page<CommentRecord>> {
+  async listLatest(options: { limit: number; cursor?: string; tag?: string }): Promise<Page<Comment>> {
     const limit = pageLimit(options.limit);
     if (options.tag === undefined) {
       let query = this.db.selectFrom('comments').selectAll();
@@ -176,7 +168,7 @@ export class SqlCommentRepository implements CommentRepository {
 export class SqlVoteRepository implements VoteRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async cast(vote: VoteRecord): Promise<VoteRecord> {
+  async cast(vote: Vote): Promise<Vote> {
     try {
       await this.db.transaction().execute(async (trx) => {
         // The insert comes first: a concurrent second vote of the same user waits on the unique
@@ -231,12 +223,12 @@ export class SqlVoteRepository implements VoteRepository {
     }
   }
 
-  async get(id: string): Promise<VoteRecord | undefined> {
+  async get(id: string): Promise<Vote | undefined> {
     const row = await this.db.selectFrom('votes').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toVoteRecord(row);
   }
 
-  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<VoteRecord>> {
+  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<Vote>> {
     const limit = pageLimit(options.limit);
     let query = this.db.selectFrom('votes').selectAll().where('item_type', '=', item.type).where('item_id', '=', item.id);
     if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));

@@ -1,7 +1,8 @@
 /** Threat feeds in SQL: whole-feed replacement streamed in batches under a new generation, lookups by URL id and by host. */
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { FeedEntry, FeedInfo, FeedRepository } from '../ports.js';
+import type { FeedEntry, FeedInfo } from '../../core/model/feed.js';
+import type { FeedRepository } from '../ports/feed-repository.js';
 import { insertBatches } from './batches.js';
 import type { Database, FeedEntriesTable } from './schema.js';
 

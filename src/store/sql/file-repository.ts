@@ -1,11 +1,12 @@
 /** Files in SQL: the submission upsert and hash lookups. */
 import type { Kysely, Selectable } from 'kysely';
 import type { HashKind } from '../../core/hashes.js';
-import type { FileRecord, FileRepository, FileSubmission } from '../ports.js';
+import type { FileObject } from '../../core/model/file.js';
+import type { FileRepository, FileSubmission } from '../ports/file-repository.js';
 import { firstSubmissionColumns, fromJson, submittedItemFields, toJson } from './codec.js';
 import type { Database, FilesTable } from './schema.js';
 
-export function toFileRecord(row: Selectable<FilesTable>): FileRecord {
+export function toFileRecord(row: Selectable<FilesTable>): FileObject {
   return {
     sha256: row.sha256,
     sha1: row.sha1,
@@ -21,7 +22,7 @@ export function toFileRecord(row: Selectable<FilesTable>): FileRecord {
 export class SqlFileRepository implements FileRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  recordSubmission(submission: FileSubmission): Promise<FileRecord> {
+  recordSubmission(submission: FileSubmission): Promise<FileObject> {
     const name = submission.name?.trim() ? submission.name : undefined;
     // The upsert takes the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) first,
     // so the read-modify-write of `names` below cannot lose a concurrent submission's name.
@@ -55,7 +56,7 @@ export class SqlFileRepository implements FileRepository {
     });
   }
 
-  async findByHash(kind: HashKind, value: string): Promise<FileRecord | undefined> {
+  async findByHash(kind: HashKind, value: string): Promise<FileObject | undefined> {
     const row = await this.db
       .selectFrom('files')
       .selectAll()

@@ -1,11 +1,13 @@
 /** WHOIS and certificate history in SQL: a content is added once per item and then only seen again; newest-first paging. */
 import type { Kysely, Selectable } from 'kysely';
-import type { HistoryKind, HistoryRecord, HistoryRepository, NetworkObjectType, Page } from '../ports.js';
+import type { HistoryEntry, HistoryKind, NetworkObjectType } from '../../core/model/network-object.js';
+import type { Page } from '../../core/model/page.js';
+import type { HistoryRepository } from '../ports/network-repositories.js';
 import { fromJson, toJson } from './codec.js';
 import { decodeKey, pageLimit, pageOf } from './keyset-paging.js';
 import type { Database, HistoryTable } from './schema.js';
 
-function toHistoryRecord(row: Selectable<HistoryTable>): HistoryRecord {
+function toHistoryRecord(row: Selectable<HistoryTable>): HistoryEntry {
   return {
     id: row.id,
     kind: row.kind,
@@ -20,7 +22,7 @@ function toHistoryRecord(row: Selectable<HistoryTable>): HistoryRecord {
 export class SqlHistoryRepository implements HistoryRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async record(entry: Omit<HistoryRecord, 'firstSeen' | 'lastSeen'> & { at: number }): Promise<boolean> {
+  async record(entry: Omit<HistoryEntry, 'firstSeen' | 'lastSeen'> & { at: number }): Promise<boolean> {
     const key = { kind: entry.kind, item_type: entry.itemType, item_id: entry.itemId, id: entry.id };
     // The id is a digest of the content, so a conflict means "seen before": no write of the
     // content, only the dates below. Of concurrent recorders of one new content, one inserts.
@@ -47,7 +49,7 @@ export class SqlHistoryRepository implements HistoryRepository {
     kind: HistoryKind,
     item: { type: NetworkObjectType; id: string },
     options: { limit: number; cursor?: string },
-  ): Promise<Page<HistoryRecord>> {
+  ): Promise<Page<HistoryEntry>> {
     const limit = pageLimit(options.limit);
     let query = this.db.selectFrom('history').selectAll().where('kind', '=', kind).where('item_type', '=', item.type).where('item_id', '=', item.id);
     if (options.cursor !== undefined) {

@@ -1,6 +1,6 @@
 /** The shared intel cache in SQL: answers by (source, key) with their expiry, and per-source request budgets per UTC minute. */
 import type { Kysely } from 'kysely';
-import type { IntelCacheEntry, IntelCacheRepository } from '../ports.js';
+import type { IntelCacheEntry, IntelCacheRepository } from '../ports/intel-cache-repository.js';
 import { fromJson, toJson } from './codec.js';
 import type { Database } from './schema.js';
 

@@ -3,7 +3,7 @@
  * key as base64url JSON, so pages stay stable while rows are added.
  */
 import { AppError } from '../../core/errors.js';
-import type { Page } from '../ports.js';
+import type { Page } from '../../core/model/page.js';
 
 type KeyShape = readonly ('string' | 'number')[];
 type KeyOf<S extends KeyShape> = { -readonly [K in keyof S]: S[K] extends 'string' ? string : number };

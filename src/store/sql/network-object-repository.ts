@@ -1,7 +1,9 @@
 /** Domain and IP address objects in SQL: attribute merges that concurrent intel lookups cannot lose, and subdomain listing by reversed labels. */
 import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Selectable } from 'kysely';
-import type { NetworkObjectRecord, NetworkObjectRepository, NetworkObjectType, Page } from '../ports.js';
+import type { NetworkObject, NetworkObjectType } from '../../core/model/network-object.js';
+import type { Page } from '../../core/model/page.js';
+import type { NetworkObjectRepository } from '../ports/network-repositories.js';
 import { fromJson, toJson } from './codec.js';
 import { decodeKey, pageLimit, pageOf } from './keyset-paging.js';
 import type { Database, NetworkObjectsTable } from './schema.js';
@@ -9,7 +11,7 @@ import type { Database, NetworkObjectsTable } from './schema.js';
 /** `www.example.com` -> `com.example.www`: names under one parent share a prefix of this key. */
 export const reverseLabels = (name: string): string => name.split('.').reverse().join('.');
 
-function toNetworkObjectRecord(row: Selectable<NetworkObjectsTable>): NetworkObjectRecord {
+function toNetworkObjectRecord(row: Selectable<NetworkObjectsTable>): NetworkObject {
   return {
     type: row.type,
     id: row.id,
@@ -23,12 +25,12 @@ function toNetworkObjectRecord(row: Selectable<NetworkObjectsTable>): NetworkObj
 export class SqlNetworkObjectRepository implements NetworkObjectRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async get(type: NetworkObjectType, id: string): Promise<NetworkObjectRecord | undefined> {
+  async get(type: NetworkObjectType, id: string): Promise<NetworkObject | undefined> {
     const row = await this.db.selectFrom('network_objects').selectAll().where('type', '=', type).where('id', '=', id).executeTakeFirst();
     return row && toNetworkObjectRecord(row);
   }
 
-  merge(type: NetworkObjectType, id: string, attributes: Record<string, unknown>, at: number): Promise<NetworkObjectRecord> {
+  merge(type: NetworkObjectType, id: string, attributes: Record<string, unknown>, at: number): Promise<NetworkObject> {
     // The merge happens here rather than in SQL: SQLite's json_patch merges nested objects and
     // drops null values, while the port wants top-level keys replaced, as PostgreSQL's jsonb || does.
     return this.db.transaction().execute(async (trx) => {
@@ -68,7 +70,7 @@ export class SqlNetworkObjectRepository implements NetworkObjectRepository {
     type: NetworkObjectType,
     suffix: string,
     options: { limit: number; cursor?: string },
-  ): Promise<Page<NetworkObjectRecord>> {
+  ): Promise<Page<NetworkObject>> {
     const limit = pageLimit(options.limit);
     // Every name under `suffix` has a reversed key starting `<reversed suffix>.`; '/' is the
     // character after '.', so the range ends there. Columns compare bytewise on both dialects.

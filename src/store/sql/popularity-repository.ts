@@ -1,6 +1,6 @@
 /** Domain popularity ranks in SQL (Tranco and the like): one source's list replaced at once, ranks of one domain across sources. */
 import type { Kysely } from 'kysely';
-import type { PopularityRepository } from '../ports.js';
+import type { PopularityRepository } from '../ports/popularity-repository.js';
 import { insertBatches } from './batches.js';
 import type { Database } from './schema.js';
 

@@ -4,7 +4,7 @@
  * serialises writers across connections and processes; PostgreSQL's locks the counter rows.
  */
 import { sql, type Kysely } from 'kysely';
-import type { QuotaAdmission, QuotaCheck, QuotaCounters } from '../ports.js';
+import type { QuotaAdmission, QuotaCheck, QuotaCounters } from '../ports/quota-counters.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /** Expired counters are deleted at most this often (seconds of the callers' clock). */

@@ -1,6 +1,8 @@
 /** Relationship edges in SQL: batch upserts that keep first_seen and move last_seen, most-recent-first paging per (object, name). */
 import type { Kysely, Selectable } from 'kysely';
-import type { Page, RelatedType, RelationEdge, RelationRepository } from '../ports.js';
+import type { Page } from '../../core/model/page.js';
+import type { RelatedType, RelationEdge } from '../../core/model/relation.js';
+import type { RelationRepository } from '../ports/relation-repository.js';
 import { insertBatches } from './batches.js';
 import { decodeKey, pageLimit, pageOf } from './keyset-paging.js';
 import type { Database, RelationsTable } from './schema.js';

@@ -1,6 +1,8 @@
 /** DNS resolutions in SQL (passive DNS): observations folded into one row per (IP, host) pairing, newest-first paging by host or by IP. */
 import type { Kysely, Selectable } from 'kysely';
-import type { Page, ResolutionRecord, ResolutionRepository } from '../ports.js';
+import type { Resolution } from '../../core/model/network-object.js';
+import type { Page } from '../../core/model/page.js';
+import type { ResolutionRepository } from '../ports/network-repositories.js';
 import { insertBatches } from './batches.js';
 import { decodeKey, pageLimit, pageOf } from './keyset-paging.js';
 import type { Database, ResolutionsTable } from './schema.js';
@@ -10,7 +12,7 @@ type Observation = { ipAddress: string; hostName: string; resolver: string; at: 
 /** VT's resolution id. */
 export const resolutionId = (ipAddress: string, hostName: string): string => `${ipAddress}${hostName}`;
 
-function toResolutionRecord(row: Selectable<ResolutionsTable>): ResolutionRecord {
+function toResolutionRecord(row: Selectable<ResolutionsTable>): Resolution {
   return {
     id: row.id,
     ipAddress: row.ip_address,
@@ -83,16 +85,16 @@ export class SqlResolutionRepository implements ResolutionRepository {
     });
   }
 
-  async get(id: string): Promise<ResolutionRecord | undefined> {
+  async get(id: string): Promise<Resolution | undefined> {
     const row = await this.db.selectFrom('resolutions').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toResolutionRecord(row);
   }
 
-  listForHost(hostName: string, options: { limit: number; cursor?: string }): Promise<Page<ResolutionRecord>> {
+  listForHost(hostName: string, options: { limit: number; cursor?: string }): Promise<Page<Resolution>> {
     return this.listBy('host_name', hostName, options);
   }
 
-  listForIp(ipAddress: string, options: { limit: number; cursor?: string }): Promise<Page<ResolutionRecord>> {
+  listForIp(ipAddress: string, options: { limit: number; cursor?: string }): Promise<Page<Resolution>> {
     return this.listBy('ip_address', ipAddress, options);
   }
 
@@ -100,7 +102,7 @@ export class SqlResolutionRepository implements ResolutionRepository {
     column: 'host_name' | 'ip_address',
     value: string,
     options: { limit: number; cursor?: string },
-  ): Promise<Page<ResolutionRecord>> {
+  ): Promise<Page<Resolution>> {
     const limit = pageLimit(options.limit);
     let query = this.db.selectFrom('resolutions').selectAll().where(column, '=', value);
     if (options.cursor !== undefined) {

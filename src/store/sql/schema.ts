@@ -6,7 +6,7 @@
  */
 type JsonText = string;
 
-/** The columns files and URLs share (ports.ts SubmittedItem; codec.ts reads and writes them). */
+/** The columns files and URLs share (core/model SubmittedItem; codec.ts reads and writes them). */
 export interface SubmittedItemColumns {
   times_submitted: number;
   first_submission_date: number;

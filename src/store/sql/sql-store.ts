@@ -3,7 +3,7 @@
  * sqlite/ and postgres/ only open a connection and hand it here.
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { ChangeScope, Store } from '../ports.js';
+import type { ChangeScope, Store } from '../ports/store.js';
 import { migrationsFor } from '../migrations/index.js';
 import { SqlAccessRepository, SqlApiKeyRepository, SqlGroupRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
 import { SqlAnalysisRepository } from './analysis-repository.js';

@@ -1,10 +1,11 @@
 /** URLs in SQL: the submission upsert and lookup by URL id. */
 import type { Kysely, Selectable } from 'kysely';
-import type { UrlRecord, UrlRepository, UrlSubmission } from '../ports.js';
+import type { UrlObject } from '../../core/model/url.js';
+import type { UrlRepository, UrlSubmission } from '../ports/url-repository.js';
 import { firstSubmissionColumns, submittedItemFields } from './codec.js';
 import type { Database, UrlsTable } from './schema.js';
 
-export function toUrlRecord(row: Selectable<UrlsTable>): UrlRecord {
+export function toUrlRecord(row: Selectable<UrlsTable>): UrlObject {
   return {
     id: row.id,
     url: row.url,
@@ -16,7 +17,7 @@ export function toUrlRecord(row: Selectable<UrlsTable>): UrlRecord {
 export class SqlUrlRepository implements UrlRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async recordSubmission(submission: UrlSubmission): Promise<UrlRecord> {
+  async recordSubmission(submission: UrlSubmission): Promise<UrlObject> {
     // One statement, so concurrent submissions of one URL each count; url and canonical_url keep
     // the first submission's form.
     const row = await this.db
@@ -45,7 +46,7 @@ export class SqlUrlRepository implements UrlRepository {
     return toUrlRecord(row);
   }
 
-  async get(id: string): Promise<UrlRecord | undefined> {
+  async get(id: string): Promise<UrlObject | undefined> {
     const row = await this.db.selectFrom('urls').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toUrlRecord(row);
   }

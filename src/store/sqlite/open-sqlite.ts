@@ -13,7 +13,7 @@ import {
   type Driver,
   type SqliteDialectConfig,
 } from 'kysely';
-import type { ChangeScope } from '../ports.js';
+import type { ChangeScope } from '../ports/store.js';
 import type { Database } from '../sql/schema.js';
 import { TableWrites } from '../sql/table-writes.js';
 import { SqlStore, type SqlBackend } from '../sql/sql-store.js';

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { BlobStore, StagedBlob } from '../../../store/ports.js';
+import type { BlobStore, StagedBlob } from '../../../store/ports/blob-store.js';
 import { randomHex } from '../../../core/ids.js';
 
 export class TempBlobStore implements BlobStore {
