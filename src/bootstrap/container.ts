@@ -89,7 +89,12 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const redisQuota = config.redisUrl ? await openRedisQuotaCounters(config.redisUrl) : undefined;
 
   const engines: Engine[] = [
-    createClamavEngine({ clamd: config.clamd, workDir: path.join(config.dataDir, 'clamd'), logger: logger.child({ engine: 'ClamAV' }) }),
+    createClamavEngine({
+      clamd: config.clamd,
+      workDir: path.join(config.dataDir, 'clamd'),
+      logger: logger.child({ engine: 'ClamAV' }),
+      supervision: { restartMinMs: config.clamdRestartMinMs, restartMaxMs: config.clamdRestartMaxMs },
+    }),
     createYaraEngine({
       rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir],
       logger: logger.child({ engine: 'YARA' }),

@@ -1,13 +1,14 @@
 /** The ClamAV engine on a real clamd: contract, verdicts, clamav-testfiles, readiness in each mode, failures. */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { clamdUnavailable, startTestClamd, type TestClamd } from '../../../test/support/clamd.js';
 import type { Engine } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
-import { assertVerdictShape, eicar, fileInputFor, runEngineContract, runGoldenFixtures, scratchDir, tempFile } from '../contract.case.test.js';
+import { assertVerdictShape, eicar, fileInputFor, runEngineContract, runGoldenFixtures, scratchDir, tempFile, waitFor } from '../contract.case.test.js';
 import { createClamavEngine } from './clamav-engine.js';
 
 const logger = pino({ level: 'silent' });
@@ -122,6 +123,33 @@ describe('ClamAV engine readiness', () => {
       await engine.close();
     }
     assert.equal(existsSync(path.join(workDir, 'clamd.sock')), false, 'close() stops clamd');
+  });
+});
+
+describe('ClamAV engine supervision', { skip: clamdUnavailable() }, () => {
+  it('retries a clamd that could not start, and is ready by itself once the cause is gone', async () => {
+    const workDir = path.join(scratchDir(), 'engine-busy-socket');
+    mkdirSync(workDir, { recursive: true });
+    // What a hung clamd left by a killed server looks like: the socket accepts and never answers.
+    const held: net.Socket[] = [];
+    const squatter = net.createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => squatter.listen(path.join(workDir, 'clamd.sock'), resolve));
+    const engine = createClamavEngine({ workDir, logger, systemDatabaseDir: '/nonexistent', supervision: { restartMinMs: 20, restartMaxMs: 200 } });
+    try {
+      const first = await engine.start();
+      assert.equal(first.ready, false);
+      assert.equal(first.down, true);
+      assert.match(first.detail ?? '', /^could not start clamd: .*; retrying$/);
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => squatter.close(resolve));
+      await waitFor('ClamAV ready once the socket is free', () => engine.status().ready, 60_000);
+      assert.match(engine.status().detail ?? '', /^supervised clamd /);
+      const verdict = await engine.scan(await tempFile('eicar.com', eicar()), AbortSignal.timeout(10_000));
+      assert.equal(verdict.category, 'malicious');
+    } finally {
+      await engine.close();
+      squatter.close();
+    }
   });
 });
 

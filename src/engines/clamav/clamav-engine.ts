@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { PluginError, type Engine, type EngineVerdict, type FileInput, type Readiness } from '../../core/plugin.js';
 import { bundledClamavSignaturesDir } from '../package-root.js';
 import { ClamdClient, describeClamdAddress, parseClamdAddress, type ClamdVersion } from './clamd-client.js';
-import { findClamdBinary, startClamd, type ClamdSupervisor, type ClamdSupervisorOptions } from './clamd-supervisor.js';
+import { findClamdBinary, superviseClamd, type ClamdSupervisionTimings, type ClamdSupervisor, type ClamdSupervisorOptions } from './clamd-supervisor.js';
 import { clamavManifest } from './manifest.js';
 
 export interface ClamavEngineOptions {
@@ -22,6 +22,8 @@ export interface ClamavEngineOptions {
   systemDatabaseDir?: string;
   /** Largest file sent to clamd; must not exceed an external clamd's StreamMaxLength. */
   maxBytes?: number;
+  /** Restart delays and liveness probing of the supervised clamd (see ClamdSupervisorOptions). */
+  supervision?: ClamdSupervisionTimings;
 }
 
 export const INSTALL_HINT =
@@ -44,6 +46,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
   let supervisor: ClamdSupervisor | undefined;
   let version: ClamdVersion | undefined;
   let versionAt = 0;
+  let versionPending = false;
   let closed = false;
 
   const bundled = readBundledManifest();
@@ -108,6 +111,22 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
     probeTimer.unref();
   };
 
+  /** A supervised clamd's readiness is whatever its supervisor says now, not what it was at start. */
+  const supervisedReadiness = (sup: ClamdSupervisor): Readiness => {
+    const down = sup.downReason();
+    if (down !== undefined) return { ready: false, down: true, detail: down, ...versionFields(version) };
+    // Back after a failed start: fetch the version in the background, once at a time.
+    if (!version && !versionPending) {
+      versionPending = true;
+      void refreshVersion().finally(() => (versionPending = false));
+    }
+    return {
+      ready: true,
+      detail: `supervised clamd (${sup.databaseDir}); ${describeSignatures(version, sup.usingSystemSignatures ? 'system' : 'bundled')}`,
+      ...versionFields(version),
+    };
+  };
+
   const connect = async (): Promise<Readiness> => {
     if (options.clamd) {
       const address = parseClamdAddress(options.clamd);
@@ -132,19 +151,22 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
         signatureDirs: options.signatureDirs,
         preferSystemSignatures: options.preferSystemSignatures,
         systemDatabaseDir: options.systemDatabaseDir,
+        ...options.supervision,
       };
-      supervisor = await startClamd(supervisorOptions);
+      const supervision = superviseClamd(supervisorOptions);
+      supervisor = supervision.supervisor;
+      client = new ClamdClient({ path: supervisor.socketPath });
+      try {
+        await supervision.firstStart;
+      } catch {
+        // The supervisor keeps trying; status() follows it, and says why it is down meanwhile.
+      }
       if (closed) {
         await supervisor.stop();
         return { ready: false, detail: 'closed' };
       }
-      client = new ClamdClient({ path: supervisor.socketPath });
-      const v = await refreshVersion();
-      return {
-        ready: true,
-        detail: `supervised clamd (${supervisor.databaseDir}); ${describeSignatures(v, supervisor.usingSystemSignatures ? 'system' : 'bundled')}`,
-        ...versionFields(v),
-      };
+      if (supervisor.downReason() === undefined) await refreshVersion();
+      return supervisedReadiness(supervisor);
     } catch (err) {
       return { ready: false, detail: `could not start clamd (${binary}): ${message(err)}` };
     }
@@ -165,12 +187,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
     },
 
     status() {
-      // Stay "ready" while a supervised clamd restarts: scans then fail with daemon_unreachable,
-      // which the pipeline records as `failure`, rather than ClamAV silently vanishing from results.
-      if (readiness.ready && supervisor && !supervisor.running()) {
-        return { ...readiness, detail: `${readiness.detail}; clamd exited, restarting (restarts: ${supervisor.restarts})` };
-      }
-      return readiness;
+      return supervisor && !closed ? supervisedReadiness(supervisor) : readiness;
     },
 
     async scan(input: FileInput, signal: AbortSignal): Promise<EngineVerdict> {

@@ -18,6 +18,9 @@ export const SYSTEM_DATABASE_DIR = '/var/lib/clamav';
 /** Extensions clamd loads from a database directory (sigtool(1), "signatures" in the ClamAV docs). */
 const DATABASE_FILE = /\.(cvd|cld|cud|hdb|hsb|hdu|hsu|mdb|msb|mdu|msu|ndb|ndu|ldb|ldu|idb|cdb|ign|ign2|fp|sfp|pdb|gdb|wdb|cbc|ftm|crb|yar|yara|cat|crt|info|cfg)$/;
 
+/** How quickly a failed or dead clamd is started again; tests make these short. */
+export type ClamdSupervisionTimings = Pick<ClamdSupervisorOptions, 'restartMinMs' | 'restartMaxMs'>;
+
 export interface ClamdSupervisorOptions {
   /** Holds clamd.conf, the socket (when the path is short enough) and clamd's temporary files. */
   workDir: string;
@@ -31,6 +34,10 @@ export interface ClamdSupervisorOptions {
   clamdBinary?: string;
   /** How long clamd may take to answer PING after a start; official databases take tens of seconds. */
   startTimeoutMs?: number;
+  /** First delay before starting clamd again after a failed start or an exit (default 250 ms); it doubles on each failure. */
+  restartMinMs?: number;
+  /** Longest delay between two start attempts (default 30 s). */
+  restartMaxMs?: number;
   logger: Logger;
 }
 
@@ -42,6 +49,8 @@ export interface ClamdSupervisor {
   readonly pid: number | undefined;
   readonly restarts: number;
   running(): boolean;
+  /** Why clamd is not serving (starting, restarting, failed to start), or undefined while it is. */
+  downReason(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -100,18 +109,33 @@ export function renderClamdConf(o: { databaseDir: string; socketPath: string; te
 }
 
 /**
- * Starts clamd and resolves once it answers PING. Rejects (with clamd's last output lines) when it
- * exits or stays silent past the deadline. Afterwards an unexpected exit is followed by a restart
- * with exponential backoff, until stop().
+ * Starts clamd and resolves once it answers PING. Rejects (with clamd's last output lines) when the
+ * first start fails, after stopping the supervision; superviseClamd() keeps trying instead.
  */
 export async function startClamd(options: ClamdSupervisorOptions): Promise<ClamdSupervisor> {
+  const { supervisor, firstStart } = superviseClamd(options);
+  try {
+    await firstStart;
+  } catch (err) {
+    await supervisor.stop();
+    throw err;
+  }
+  return supervisor;
+}
+
+/**
+ * Supervises clamd for good: starts it, and after a failed start, an exit or a hang starts it again
+ * after a delay that doubles from restartMinMs up to restartMaxMs. `firstStart` settles with the
+ * first attempt (rejecting with why it failed) while the supervision goes on. Throws at once only
+ * when there is nothing to run (no clamd binary, no databases).
+ */
+export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: ClamdSupervisor; firstStart: Promise<void> } {
   const { logger } = options;
   const binary = options.clamdBinary ?? findClamdBinary();
   if (!binary) throw new Error('clamd not found on PATH or in /usr/sbin');
   const { dir: databaseDir, system } = chooseDatabaseDir(options);
   const workDir = path.resolve(options.workDir);
   const tempDir = path.join(workDir, 'tmp');
-  await fs.mkdir(tempDir, { recursive: true });
   // sun_path holds 108 bytes; a deep data directory falls back to a short private temp dir.
   let socketPath = path.join(workDir, 'clamd.sock');
   let socketDir: string | undefined;
@@ -120,22 +144,28 @@ export async function startClamd(options: ClamdSupervisorOptions): Promise<Clamd
     socketPath = path.join(socketDir, 'clamd.sock');
   }
   const confPath = path.join(workDir, 'clamd.conf');
-  await fs.writeFile(confPath, renderClamdConf({ databaseDir, socketPath, tempDir }));
-  const client = new ClamdClient({ path: socketPath }, { commandTimeoutMs: 1_000 });
   const startTimeoutMs = options.startTimeoutMs ?? (system ? 180_000 : 30_000);
+  const restartMinMs = options.restartMinMs ?? 250;
+  const restartMaxMs = Math.max(restartMinMs, options.restartMaxMs ?? 30_000);
+  const startClient = new ClamdClient({ path: socketPath }, { commandTimeoutMs: 1_000 });
 
   let child: ChildProcess | undefined;
   let stopping = false;
   let restarts = 0;
-  let backoffMs = 250;
-  let restartTimer: NodeJS.Timeout | undefined;
+  /** Why clamd is not serving now; undefined while it answers. */
+  let downReason: string | undefined = 'clamd is starting';
+  let wake: (() => void) | undefined;
   const tail: string[] = [];
+  const lastOutput = () => tail.slice(-5).join(' | ');
 
-  const launch = async (): Promise<void> => {
+  const launch = async (): Promise<ChildProcess> => {
+    await fs.mkdir(tempDir, { recursive: true });
+    await fs.writeFile(confPath, renderClamdConf({ databaseDir, socketPath, tempDir }));
+    await shutdownLeftover(startClient, socketPath, logger);
+    if (stopping) throw new Error('stopped');
     const proc = spawn(binary, ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const startedAt = Date.now();
-    let ready = false;
     const remember = (data: Buffer) => {
       for (const line of data.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
@@ -146,106 +176,115 @@ export async function startClamd(options: ClamdSupervisorOptions): Promise<Clamd
     };
     proc.stdout!.on('data', remember);
     proc.stderr!.on('data', remember);
-    const exited = new Promise<string>((resolve) => {
-      proc.once('error', (err) => resolve(err.message));
-      proc.once('exit', (code, sig) => resolve(sig ? `signal ${sig}` : `exit code ${code}`));
-    });
-    void exited.then((why) => {
-      if (child === proc) child = undefined;
-      if (stopping || !ready) return;
-      // A run that lasted a while was healthy: start over with a short backoff.
-      if (Date.now() - startedAt > 60_000) backoffMs = 250;
-      logger.warn({ why, restartInMs: backoffMs, lastOutput: tail.slice(-5) }, 'clamd exited; restarting');
-      scheduleRestart();
-    });
+    const exited = exitOf(proc);
     const deadline = Date.now() + startTimeoutMs;
     let pollMs = 20;
     for (;;) {
-      const outcome = await Promise.race([
-        client.ping().then(
-          () => 'pong' as const,
-          () => 'no' as const,
-        ),
-        exited,
-      ]);
+      const outcome = await Promise.race([startClient.ping().then(() => 'pong' as const, () => 'no' as const), exited]);
       if (outcome === 'pong') break;
-      if (outcome !== 'no') throw new Error(`clamd stopped while starting (${outcome}): ${tail.slice(-5).join(' | ')}`);
+      if (outcome !== 'no') throw new Error(`clamd stopped while starting (${outcome}): ${lastOutput()}`);
+      if (stopping) throw new Error('stopped');
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
-        throw new Error(`clamd did not answer PING within ${startTimeoutMs} ms: ${tail.slice(-5).join(' | ')}`);
+        await exited;
+        throw new Error(`clamd did not answer PING within ${startTimeoutMs} ms: ${lastOutput()}`);
       }
       // Polling with a deadline: clamd creates its socket only once the databases are loaded.
       const nextPoll = await Promise.race([delay(pollMs).then(() => undefined), exited]);
-      if (nextPoll !== undefined) throw new Error(`clamd stopped while starting (${nextPoll}): ${tail.slice(-5).join(' | ')}`);
+      if (nextPoll !== undefined) throw new Error(`clamd stopped while starting (${nextPoll}): ${lastOutput()}`);
       pollMs = Math.min(pollMs * 2, 250);
     }
-    ready = true;
     logger.info({ pid: proc.pid, databaseDir, startupMs: Date.now() - startedAt }, 'clamd is ready');
+    return proc;
   };
 
-  const scheduleRestart = () => {
-    restartTimer = setTimeout(() => {
-      restartTimer = undefined;
-      if (stopping) return;
-      restarts += 1;
-      launch().then(
-        () => {
-          backoffMs = 250;
-        },
-        (err: unknown) => {
-          if (stopping) return;
-          backoffMs = Math.min(backoffMs * 2, 30_000);
-          logger.error({ err, restartInMs: backoffMs }, 'clamd restart failed');
-          scheduleRestart();
-        },
-      );
-    }, backoffMs);
-    restartTimer.unref();
+  let resolveFirst!: () => void;
+  let rejectFirst!: (err: unknown) => void;
+  const firstStart = new Promise<void>((resolve, reject) => {
+    resolveFirst = resolve;
+    rejectFirst = reject;
+  });
+  // The caller may never await it (the engine reads downReason instead).
+  firstStart.catch(() => undefined);
+
+  const supervise = async () => {
+    let backoffMs = restartMinMs;
+    for (let attempt = 0; !stopping; attempt += 1) {
+      if (attempt > 0) restarts += 1;
+      try {
+        const proc = await launch();
+        if (attempt === 0) resolveFirst();
+        downReason = undefined;
+        backoffMs = restartMinMs;
+        const why = await exitOf(proc);
+        if (stopping) break;
+        downReason = `clamd exited (${why}); restarting`;
+        logger.warn({ why, restartInMs: backoffMs, lastOutput: tail.slice(-5) }, 'clamd exited; restarting');
+      } catch (err) {
+        if (attempt === 0) rejectFirst(err);
+        if (stopping) break;
+        downReason = `could not start clamd: ${message(err)}; retrying`;
+        logger.error({ err, restartInMs: backoffMs }, 'clamd start failed');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoffMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+      backoffMs = Math.min(backoffMs * 2, restartMaxMs);
+    }
   };
 
   // A crash of Node must not leave an orphaned clamd holding the socket.
   const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const supervision = supervise();
 
-  try {
-    await shutdownLeftover(client, socketPath, logger);
-    await launch();
-  } catch (err) {
-    stopping = true;
-    process.off('exit', killOnExit);
-    child?.kill('SIGKILL');
-    if (socketDir) rmSync(socketDir, { recursive: true, force: true });
-    throw err;
-  }
-
-  return {
+  const supervisor: ClamdSupervisor = {
     socketPath,
     databaseDir,
     usingSystemSignatures: system,
     get pid() {
-      return child?.pid;
+      return downReason === undefined ? child?.pid : undefined;
     },
     get restarts() {
       return restarts;
     },
-    running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
+    running: () => downReason === undefined && child !== undefined && child.exitCode === null && child.signalCode === null,
+    downReason: () => (stopping ? 'stopped' : downReason),
     async stop() {
       if (stopping) return;
       stopping = true;
-      clearTimeout(restartTimer);
+      wake?.();
       process.off('exit', killOnExit);
       const proc = child;
       if (proc && proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+        const exited = exitOf(proc);
         proc.kill('SIGTERM');
         const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
         await exited;
         clearTimeout(timer);
       }
+      await supervision;
       if (socketDir) rmSync(socketDir, { recursive: true, force: true });
       else if (existsSync(socketPath)) rmSync(socketPath, { force: true });
     },
   };
+  return { supervisor, firstStart };
+}
+
+/** Resolves with how the process ended: `signal SIGKILL`, `exit code 1`, or a spawn error. */
+function exitOf(proc: ChildProcess): Promise<string> {
+  if (proc.exitCode !== null || proc.signalCode !== null) {
+    return Promise.resolve(proc.signalCode ? `signal ${proc.signalCode}` : `exit code ${proc.exitCode}`);
+  }
+  return new Promise<string>((resolve) => {
+    proc.once('error', (err) => resolve(err.message));
+    proc.once('exit', (code, sig) => resolve(sig ? `signal ${sig}` : `exit code ${code}`));
+  });
 }
 
 /**
@@ -271,6 +310,10 @@ function listDir(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function delay(ms: number): Promise<void> {
