@@ -93,7 +93,12 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       clamd: config.clamd,
       workDir: path.join(config.dataDir, 'clamd'),
       logger: logger.child({ engine: 'ClamAV' }),
-      supervision: { restartMinMs: config.clamdRestartMinMs, restartMaxMs: config.clamdRestartMaxMs },
+      supervision: {
+        restartMinMs: config.clamdRestartMinMs,
+        restartMaxMs: config.clamdRestartMaxMs,
+        livenessIntervalMs: config.clamdPingIntervalMs,
+        pingTimeoutMs: config.clamdPingTimeoutMs,
+      },
     }),
     createYaraEngine({
       rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir],

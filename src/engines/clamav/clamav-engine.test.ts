@@ -1,6 +1,6 @@
 /** The ClamAV engine on a real clamd: contract, verdicts, clamav-testfiles, readiness in each mode, failures. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,21 @@ import { createClamavEngine } from './clamav-engine.js';
 const logger = pino({ level: 'silent' });
 const TESTFILES = '/usr/share/clamav-testfiles';
 const benign = await tempFile('benign.txt', 'Assay: a harmless text file.\n');
+
+/** The pid of the clamd started with this config, read from /proc (the engine does not expose it). */
+function clamdPid(confPath: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (argv.includes(confPath) && path.basename(argv[0] ?? '') === 'clamd' && state !== 'Z') return Number(entry);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}
 
 describe('ClamAV engine', { skip: clamdUnavailable() }, () => {
   let clamd: TestClamd;
@@ -149,6 +164,48 @@ describe('ClamAV engine supervision', { skip: clamdUnavailable() }, () => {
     } finally {
       await engine.close();
       squatter.close();
+    }
+  });
+});
+
+describe('ClamAV engine liveness', { skip: clamdUnavailable() }, () => {
+  it('kills and restarts a hung clamd, saying so in its readiness meanwhile', async () => {
+    const workDir = path.join(scratchDir(), 'engine-hung');
+    // The restart delay keeps the "down" state observable for a few polls; it is not a bound on anything.
+    const engine = createClamavEngine({
+      workDir,
+      logger,
+      systemDatabaseDir: '/nonexistent',
+      supervision: { livenessIntervalMs: 50, pingTimeoutMs: 300, restartMinMs: 2_000 },
+    });
+    let hungPid: number | undefined;
+    try {
+      assert.equal((await engine.start()).ready, true);
+      hungPid = clamdPid(path.join(workDir, 'clamd.conf'));
+      assert.ok(hungPid);
+      process.kill(hungPid, 'SIGSTOP');
+      // A scan sent to the hung clamd ends when it is killed, not at its own (long) deadline.
+      const stuck = engine.scan(benign, AbortSignal.timeout(600_000)).then(() => 'answered', (err: unknown) => err);
+      const down = await waitFor('ClamAV reported down', () => {
+        const r = engine.status();
+        return r.ready ? undefined : r;
+      });
+      assert.equal(down.down, true);
+      assert.match(down.detail ?? '', /^clamd not answering PING/);
+      assert.ok((await stuck) instanceof PluginError);
+      const pid = await waitFor('a new clamd', () => (engine.status().ready ? clamdPid(path.join(workDir, 'clamd.conf')) : undefined), 60_000);
+      assert.notEqual(pid, hungPid);
+      const verdict = await engine.scan(await tempFile('eicar.com', eicar()), AbortSignal.timeout(10_000));
+      assert.equal(verdict.category, 'malicious');
+    } finally {
+      if (hungPid) {
+        try {
+          process.kill(hungPid, 'SIGKILL');
+        } catch {
+          // killed by the supervisor, as expected
+        }
+      }
+      await engine.close();
     }
   });
 });

@@ -197,6 +197,8 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
       try {
         reply = await client.scanFile(input.path, signal);
       } catch (err) {
+        // Past the deadline: a hung clamd would make every later scan wait as long; check it now.
+        if (signal.aborted) supervisor?.checkLiveness();
         if (err instanceof PluginError && err.flag === 'size_limit_exceeded') {
           const v = await refreshVersion(signal);
           return { category: 'type-unsupported', result: null, method: 'blacklist', engineVersion: v?.engine ?? '', engineUpdate: engineUpdate(v) };

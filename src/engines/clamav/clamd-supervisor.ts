@@ -19,7 +19,7 @@ export const SYSTEM_DATABASE_DIR = '/var/lib/clamav';
 const DATABASE_FILE = /\.(cvd|cld|cud|hdb|hsb|hdu|hsu|mdb|msb|mdu|msu|ndb|ndu|ldb|ldu|idb|cdb|ign|ign2|fp|sfp|pdb|gdb|wdb|cbc|ftm|crb|yar|yara|cat|crt|info|cfg)$/;
 
 /** How quickly a failed or dead clamd is started again; tests make these short. */
-export type ClamdSupervisionTimings = Pick<ClamdSupervisorOptions, 'restartMinMs' | 'restartMaxMs'>;
+export type ClamdSupervisionTimings = Pick<ClamdSupervisorOptions, 'restartMinMs' | 'restartMaxMs' | 'livenessIntervalMs' | 'pingTimeoutMs'>;
 
 export interface ClamdSupervisorOptions {
   /** Holds clamd.conf, the socket (when the path is short enough) and clamd's temporary files. */
@@ -38,6 +38,10 @@ export interface ClamdSupervisorOptions {
   restartMinMs?: number;
   /** Longest delay between two start attempts (default 30 s). */
   restartMaxMs?: number;
+  /** How often a running clamd is sent zPING (default 10 s); two unanswered in a row mean it hangs and is killed. */
+  livenessIntervalMs?: number;
+  /** How long one liveness PING may take (default 5 s); clamd answers PING without waiting for busy scan threads. */
+  pingTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -51,6 +55,8 @@ export interface ClamdSupervisor {
   running(): boolean;
   /** Why clamd is not serving (starting, restarting, failed to start), or undefined while it is. */
   downReason(): string | undefined;
+  /** Probes clamd now (e.g. after a scan ran past its deadline); a hung clamd is killed and restarted. */
+  checkLiveness(): void;
   stop(): Promise<void>;
 }
 
@@ -148,6 +154,8 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
   const restartMinMs = options.restartMinMs ?? 250;
   const restartMaxMs = Math.max(restartMinMs, options.restartMaxMs ?? 30_000);
   const startClient = new ClamdClient({ path: socketPath }, { commandTimeoutMs: 1_000 });
+  const livenessIntervalMs = options.livenessIntervalMs ?? 10_000;
+  const liveClient = new ClamdClient({ path: socketPath }, { commandTimeoutMs: options.pingTimeoutMs ?? 5_000 });
 
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -155,6 +163,7 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
   /** Why clamd is not serving now; undefined while it answers. */
   let downReason: string | undefined = 'clamd is starting';
   let wake: (() => void) | undefined;
+  let checkLiveness: () => void = () => undefined;
   const tail: string[] = [];
   const lastOutput = () => tail.slice(-5).join(' | ');
 
@@ -198,6 +207,40 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
     return proc;
   };
 
+  /**
+   * Resolves when the running clamd exits. Meanwhile PINGs it periodically and on request; when two
+   * PINGs in a row go unanswered (SIGSTOP, a deadlock) it is killed, since scans would wait on it
+   * until their deadline and nothing else would ever notice.
+   */
+  const watch = (proc: ChildProcess): Promise<{ why: string; hung: boolean }> => {
+    let hung = false;
+    let probing = false;
+    const probe = async () => {
+      if (probing || stopping || hung) return;
+      probing = true;
+      try {
+        for (let attempt = 0; attempt < 2; attempt += 1) {
+          if (await liveClient.ping().then(() => true, () => false)) return;
+          if (stopping || proc.exitCode !== null || proc.signalCode !== null) return;
+        }
+        hung = true;
+        downReason = 'clamd not answering PING; restarting';
+        logger.error({ pid: proc.pid, lastOutput: tail.slice(-5) }, 'clamd does not answer PING; killing it');
+        proc.kill('SIGKILL');
+      } finally {
+        probing = false;
+      }
+    };
+    const timer = setInterval(() => void probe(), livenessIntervalMs);
+    timer.unref();
+    checkLiveness = () => void probe();
+    return exitOf(proc).then((why) => {
+      clearInterval(timer);
+      checkLiveness = () => undefined;
+      return { why, hung };
+    });
+  };
+
   let resolveFirst!: () => void;
   let rejectFirst!: (err: unknown) => void;
   const firstStart = new Promise<void>((resolve, reject) => {
@@ -216,10 +259,14 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
         if (attempt === 0) resolveFirst();
         downReason = undefined;
         backoffMs = restartMinMs;
-        const why = await exitOf(proc);
+        const { why, hung } = await watch(proc);
         if (stopping) break;
-        downReason = `clamd exited (${why}); restarting`;
-        logger.warn({ why, restartInMs: backoffMs, lastOutput: tail.slice(-5) }, 'clamd exited; restarting');
+        if (hung) {
+          downReason = `clamd not answering PING (killed); restarting`;
+        } else {
+          downReason = `clamd exited (${why}); restarting`;
+          logger.warn({ why, restartInMs: backoffMs, lastOutput: tail.slice(-5) }, 'clamd exited; restarting');
+        }
       } catch (err) {
         if (attempt === 0) rejectFirst(err);
         if (stopping) break;
@@ -255,6 +302,7 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
     },
     running: () => downReason === undefined && child !== undefined && child.exitCode === null && child.signalCode === null,
     downReason: () => (stopping ? 'stopped' : downReason),
+    checkLiveness: () => checkLiveness(),
     async stop() {
       if (stopping) return;
       stopping = true;
