@@ -113,6 +113,7 @@ describe('ClamAV engine readiness', () => {
     const readiness = await engine.start();
     assert.equal(readiness.ready, false);
     assert.match(readiness.detail ?? '', /^clamd at \/nonexistent\/assay\/clamd\.sock is unreachable \(retrying\)/);
+    assert.equal(readiness.down, true, 'configured, so analyses record it as a failure');
     await assert.rejects(engine.scan(benign, AbortSignal.timeout(5_000)), { name: 'PluginError', flag: 'daemon_unreachable' });
     await engine.close();
   });
@@ -121,6 +122,7 @@ describe('ClamAV engine readiness', () => {
     const engine = createClamavEngine({ workDir: scratchDir(), logger, clamdBinary: '/nonexistent/clamd' });
     const readiness = await engine.start();
     assert.equal(readiness.ready, false);
+    assert.equal(readiness.down, undefined, 'not installed: left out of analyses');
     assert.match(readiness.detail ?? '', /^clamd not found at \/nonexistent\/clamd; install it with `apt-get install clamav-daemon clamav-freshclam`/);
     await engine.close();
   });

@@ -138,7 +138,8 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
       } catch (err) {
         // clamd loading official databases takes a minute; keep probing so it joins when ready.
         probeLater();
-        return { ready: false, detail: `clamd at ${describeClamdAddress(address)} is unreachable (retrying): ${message(err)}` };
+        // Configured explicitly, so "down" (a failure in results), not "unavailable".
+        return { ready: false, down: true, detail: `clamd at ${describeClamdAddress(address)} is unreachable (retrying): ${message(err)}` };
       }
     }
     const binary = options.clamdBinary === undefined ? findClamdBinary() : isExecutable(options.clamdBinary) ? options.clamdBinary : undefined;
