@@ -152,6 +152,8 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
         signatureDirs: options.signatureDirs,
         preferSystemSignatures: options.preferSystemSignatures,
         systemDatabaseDir: options.systemDatabaseDir,
+        // A temporary file older than a scan deadline belongs to no scan still running.
+        tempMaxAgeMs: manifest.timeoutMs,
         ...options.supervision,
       };
       const supervision = superviseClamd(supervisorOptions);

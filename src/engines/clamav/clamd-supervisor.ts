@@ -19,7 +19,7 @@ export const SYSTEM_DATABASE_DIR = '/var/lib/clamav';
 const DATABASE_FILE = /\.(cvd|cld|cud|hdb|hsb|hdu|hsu|mdb|msb|mdu|msu|ndb|ndu|ldb|ldu|idb|cdb|ign|ign2|fp|sfp|pdb|gdb|wdb|cbc|ftm|crb|yar|yara|cat|crt|info|cfg)$/;
 
 /** How quickly a failed or dead clamd is started again; tests make these short. */
-export type ClamdSupervisionTimings = Pick<ClamdSupervisorOptions, 'restartMinMs' | 'restartMaxMs' | 'livenessIntervalMs' | 'pingTimeoutMs'>;
+export type ClamdSupervisionTimings = Pick<ClamdSupervisorOptions, 'restartMinMs' | 'restartMaxMs' | 'livenessIntervalMs' | 'pingTimeoutMs' | 'tempMaxAgeMs'>;
 
 export interface ClamdSupervisorOptions {
   /** Holds clamd.conf, the socket (when the path is short enough) and clamd's temporary files. */
@@ -40,6 +40,11 @@ export interface ClamdSupervisorOptions {
   restartMaxMs?: number;
   /** How often a running clamd is sent zPING (default 10 s); two unanswered in a row mean it hangs and is killed. */
   livenessIntervalMs?: number;
+  /**
+   * Files in clamd's temporary directory older than this are removed while it runs (default 60 s, a
+   * scan deadline): a scan killed midway leaves the sample's bytes there. It is emptied at each start.
+   */
+  tempMaxAgeMs?: number;
   /** How long one liveness PING may take (default 5 s); clamd answers PING without waiting for busy scan threads. */
   pingTimeoutMs?: number;
   logger: Logger;
@@ -155,6 +160,7 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
   const restartMaxMs = Math.max(restartMinMs, options.restartMaxMs ?? 30_000);
   const startClient = new ClamdClient({ path: socketPath }, { commandTimeoutMs: 1_000 });
   const livenessIntervalMs = options.livenessIntervalMs ?? 10_000;
+  const tempMaxAgeMs = options.tempMaxAgeMs ?? 60_000;
   const liveClient = new ClamdClient({ path: socketPath }, { commandTimeoutMs: options.pingTimeoutMs ?? 5_000 });
 
   let child: ChildProcess | undefined;
@@ -172,6 +178,8 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
     await fs.writeFile(confPath, renderClamdConf({ databaseDir, socketPath, tempDir }));
     await shutdownLeftover(startClient, socketPath, logger);
     if (stopping) throw new Error('stopped');
+    // No clamd of ours runs now: whatever is in its temporary directory is left from a killed scan.
+    await cleanTempDir(tempDir);
     const proc = spawn(binary, ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const startedAt = Date.now();
@@ -231,7 +239,10 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
         probing = false;
       }
     };
-    const timer = setInterval(() => void probe(), livenessIntervalMs);
+    const timer = setInterval(() => {
+      void probe();
+      void cleanTempDir(tempDir, tempMaxAgeMs);
+    }, livenessIntervalMs);
     timer.unref();
     checkLiveness = () => void probe();
     return exitOf(proc).then((why) => {
@@ -349,6 +360,26 @@ async function shutdownLeftover(client: ClamdClient, socketPath: string, logger:
   while (await answers()) {
     if (Date.now() > deadline) throw new Error(`a clamd left over from a previous run still answers on ${socketPath}`);
     await delay(50);
+  }
+}
+
+/** Removes the entries of clamd's temporary directory, or only those not modified for maxAgeMs. */
+async function cleanTempDir(dir: string, maxAgeMs?: number): Promise<void> {
+  const cutoff = Date.now() - (maxAgeMs ?? 0);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const entry = path.join(dir, name);
+    try {
+      if (maxAgeMs !== undefined && (await fs.lstat(entry)).mtimeMs > cutoff) continue;
+      await fs.rm(entry, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile (clamd removes its own files after a scan).
+    }
   }
 }
 
