@@ -93,6 +93,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       clamd: config.clamd,
       workDir: path.join(config.dataDir, 'clamd'),
       logger: logger.child({ engine: 'ClamAV' }),
+      maxBytes: config.maxLargeUploadBytes,
       supervision: {
         restartMinMs: config.clamdRestartMinMs,
         restartMaxMs: config.clamdRestartMaxMs,
@@ -103,6 +104,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     createYaraEngine({
       rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir],
       logger: logger.child({ engine: 'YARA' }),
+      maxBytes: config.maxLargeUploadBytes,
     }),
   ];
   const analyzers: Analyzer[] = [

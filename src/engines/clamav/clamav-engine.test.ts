@@ -1,15 +1,17 @@
 /** The ClamAV engine on a real clamd: contract, verdicts, clamav-testfiles, readiness in each mode, failures. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { clamdUnavailable, startTestClamd, type TestClamd } from '../../../test/support/clamd.js';
+import { writeSparseSample } from '../../../test/support/sparse-sample.js';
 import type { Engine } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
 import { assertVerdictShape, eicar, fileInputFor, runEngineContract, runGoldenFixtures, scratchDir, tempFile, waitFor } from '../contract.case.test.js';
 import { createClamavEngine } from './clamav-engine.js';
+import { startClamd } from './clamd-supervisor.js';
 
 const logger = pino({ level: 'silent' });
 const TESTFILES = '/usr/share/clamav-testfiles';
@@ -208,6 +210,44 @@ describe('ClamAV engine liveness', { skip: clamdUnavailable() }, () => {
         }
       }
       await engine.close();
+    }
+  });
+});
+
+describe('ClamAV engine on large files', { skip: clamdUnavailable() }, () => {
+  const MiB = 1024 * 1024;
+
+  it('scans a 300 MiB file whole when the upload limit allows 650 MiB, finding a signature near its end', async () => {
+    const sample = path.join(scratchDir(), 'large-300m.bin');
+    await writeSparseSample(sample, 300 * MiB);
+    const engine = createClamavEngine({ workDir: path.join(scratchDir(), 'engine-large'), logger, systemDatabaseDir: '/nonexistent', maxBytes: 650 * MiB });
+    try {
+      assert.equal((await engine.start()).ready, true);
+      const input = await fileInputFor(sample);
+      assert.ok(input.size <= engine.manifest.accepts.maxBytes!);
+      const verdict = await engine.scan(input, AbortSignal.timeout(120_000));
+      assert.deepEqual([verdict.category, verdict.result], ['malicious', 'Assay.Test.Marker']);
+    } finally {
+      await engine.close();
+      rmSync(sample, { force: true });
+    }
+  });
+
+  it('names the limit when a clamd refuses a file as too large', async () => {
+    // An external clamd with a 1 MiB StreamMaxLength, and a 2 MiB sample.
+    const external = await startClamd({ workDir: path.join(scratchDir(), 'small-limit'), preferSystemSignatures: false, logger, maxFileBytes: MiB });
+    const sample = path.join(scratchDir(), 'over-limit.bin');
+    await writeSparseSample(sample, 2 * MiB);
+    const engine = createClamavEngine({ clamd: external.socketPath, workDir: scratchDir(), logger });
+    try {
+      assert.equal((await engine.start()).ready, true);
+      const verdict = await engine.scan(await fileInputFor(sample), AbortSignal.timeout(30_000));
+      assert.equal(verdict.category, 'type-unsupported');
+      assert.match(verdict.result ?? '', /size limit exceeded \(clamd's StreamMaxLength\)/);
+    } finally {
+      await engine.close();
+      await external.stop();
+      rmSync(sample, { force: true });
     }
   });
 });

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { PluginError, type Engine, type EngineVerdict, type FileInput, type Readiness } from '../../core/plugin.js';
 import { bundledClamavSignaturesDir } from '../package-root.js';
 import { ClamdClient, describeClamdAddress, parseClamdAddress, type ClamdVersion } from './clamd-client.js';
-import { findClamdBinary, superviseClamd, type ClamdSupervisionTimings, type ClamdSupervisor, type ClamdSupervisorOptions } from './clamd-supervisor.js';
+import { CLAMD_MAX_FILE_LIMIT_BYTES, findClamdBinary, superviseClamd, type ClamdSupervisionTimings, type ClamdSupervisor, type ClamdSupervisorOptions } from './clamd-supervisor.js';
 import { clamavManifest } from './manifest.js';
 
 export interface ClamavEngineOptions {
@@ -20,7 +20,10 @@ export interface ClamavEngineOptions {
   signatureDirs?: string[];
   preferSystemSignatures?: boolean;
   systemDatabaseDir?: string;
-  /** Largest file sent to clamd; must not exceed an external clamd's StreamMaxLength. */
+  /**
+   * Largest file scanned (the upload limit): our clamd is configured for it; a larger StreamMaxLength
+   * of an external clamd is its operator's business (a refusal is reported in the result).
+   */
   maxBytes?: number;
   /** Restart delays and liveness probing of the supervised clamd (see ClamdSupervisorOptions). */
   supervision?: ClamdSupervisionTimings;
@@ -29,6 +32,7 @@ export interface ClamavEngineOptions {
 export const INSTALL_HINT =
   'install it with `apt-get install clamav-daemon clamav-freshclam` (Debian/Ubuntu), or set ASSAY_CLAMD to a running clamd (socket path or host:port)';
 
+const MiB = 1024 * 1024;
 const BUNDLED_DETAIL = 'bundled Assay test signatures: install clamav-freshclam for real coverage';
 /** VERSION is one round trip; asking once a minute notices freshclam updates without a call per scan. */
 const VERSION_TTL_MS = 60_000;
@@ -152,6 +156,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
         signatureDirs: options.signatureDirs,
         preferSystemSignatures: options.preferSystemSignatures,
         systemDatabaseDir: options.systemDatabaseDir,
+        maxFileBytes: manifest.accepts.maxBytes,
         // A temporary file older than a scan deadline belongs to no scan still running.
         tempMaxAgeMs: manifest.timeoutMs,
         ...options.supervision,
@@ -196,16 +201,20 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
     async scan(input: FileInput, signal: AbortSignal): Promise<EngineVerdict> {
       signal.throwIfAborted();
       if (!client) throw new PluginError('daemon_unreachable', readiness.detail ?? 'ClamAV engine is not started', true);
+      // A limit hit says which in `result`, so a large file is never a bare, unexplained type-unsupported.
+      const tooLarge = async (limit: string): Promise<EngineVerdict> => {
+        const v = await refreshVersion(signal);
+        return { category: 'type-unsupported', result: `not scanned: size limit exceeded (${limit})`, method: 'blacklist', engineVersion: v?.engine ?? '', engineUpdate: engineUpdate(v) };
+      };
+      if (supervisor && input.size > CLAMD_MAX_FILE_LIMIT_BYTES) return tooLarge(`ClamAV scans files under ${CLAMD_MAX_FILE_LIMIT_BYTES / MiB} MiB`);
       let reply;
       try {
-        reply = await client.scanFile(input.path, signal);
+        // Our clamd reads the sample in place; an external one may be on another host, so it gets a stream.
+        reply = supervisor ? await client.scanPath(input.path, signal) : await client.scanFile(input.path, signal);
       } catch (err) {
         // Past the deadline: a hung clamd would make every later scan wait as long; check it now.
         if (signal.aborted) supervisor?.checkLiveness();
-        if (err instanceof PluginError && err.flag === 'size_limit_exceeded') {
-          const v = await refreshVersion(signal);
-          return { category: 'type-unsupported', result: null, method: 'blacklist', engineVersion: v?.engine ?? '', engineUpdate: engineUpdate(v) };
-        }
+        if (err instanceof PluginError && err.flag === 'size_limit_exceeded') return tooLarge("clamd's StreamMaxLength");
         throw err;
       }
       const v = await refreshVersion(signal);

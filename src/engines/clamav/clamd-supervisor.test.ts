@@ -61,6 +61,10 @@ describe('renderClamdConf', () => {
     assert.match(conf, /^StreamMaxLength 200M$/m);
     assert.match(conf, /^MaxScanSize 400M$/m);
     assert.doesNotMatch(conf, /^TCPSocket/m);
+    const large = renderClamdConf({ databaseDir: '/db', socketPath: '/w/clamd.sock', tempDir: '/w/tmp', maxFileBytes: 650 * 1024 * 1024 });
+    assert.match(large, /^StreamMaxLength 650M$/m);
+    assert.match(large, /^MaxFileSize 650M$/m);
+    assert.match(large, /^MaxScanSize 1300M$/m);
     assert.doesNotMatch(conf, /^User/m);
   });
 });

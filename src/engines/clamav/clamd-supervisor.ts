@@ -10,8 +10,10 @@ import { ClamdClient } from './clamd-client.js';
 
 const MiB = 1024 * 1024;
 
-/** clamd's StreamMaxLength in the config we write; the engine's manifest accepts files up to this. */
+/** Largest file our clamd is configured for unless told otherwise (StreamMaxLength, MaxFileSize). */
 export const CLAMD_STREAM_MAX_BYTES = 200 * MiB;
+/** ClamAV cannot scan a file of 2 GiB or more (clamd.conf(5), MaxFileSize). */
+export const CLAMD_MAX_FILE_LIMIT_BYTES = 2000 * MiB;
 
 export const SYSTEM_DATABASE_DIR = '/var/lib/clamav';
 
@@ -32,6 +34,8 @@ export interface ClamdSupervisorOptions {
   systemDatabaseDir?: string;
   /** Default: the first clamd found by findClamdBinary(). */
   clamdBinary?: string;
+  /** Largest file clamd scans whole (StreamMaxLength, MaxFileSize; MaxScanSize twice that); default 200 MiB, at most 2000 MiB. */
+  maxFileBytes?: number;
   /** How long clamd may take to answer PING after a start; official databases take tens of seconds. */
   startTimeoutMs?: number;
   /** First delay before starting clamd again after a failed start or an exit (default 250 ms); it doubles on each failure. */
@@ -99,8 +103,9 @@ export function chooseDatabaseDir(options: Pick<ClamdSupervisorOptions, 'signatu
   return { dir, system: false };
 }
 
-export function renderClamdConf(o: { databaseDir: string; socketPath: string; tempDir: string }): string {
-  const mb = (bytes: number) => `${Math.floor(bytes / MiB)}M`;
+export function renderClamdConf(o: { databaseDir: string; socketPath: string; tempDir: string; maxFileBytes?: number }): string {
+  const maxFile = Math.min(o.maxFileBytes ?? CLAMD_STREAM_MAX_BYTES, CLAMD_MAX_FILE_LIMIT_BYTES);
+  const mb = (bytes: number) => `${Math.ceil(bytes / MiB)}M`;
   return [
     '# Written by Assay on every start (src/engines/clamav/clamd-supervisor.ts); edits are lost.',
     `DatabaseDirectory ${o.databaseDir}`,
@@ -111,9 +116,12 @@ export function renderClamdConf(o: { databaseDir: string; socketPath: string; te
     // No User: clamd can only switch users as root, and then could not read workDir.
     'Foreground yes',
     `TemporaryDirectory ${o.tempDir}`,
-    `StreamMaxLength ${mb(CLAMD_STREAM_MAX_BYTES)}`,
-    `MaxFileSize ${mb(CLAMD_STREAM_MAX_BYTES)}`,
-    `MaxScanSize ${mb(2 * CLAMD_STREAM_MAX_BYTES)}`,
+    // Files up to the upload limit are scanned whole; beyond MaxFileSize clamd would skip them silently.
+    `StreamMaxLength ${mb(maxFile)}`,
+    `MaxFileSize ${mb(maxFile)}`,
+    `MaxScanSize ${mb(2 * maxFile)}`,
+    // Only Assay sends paths (zSCAN), and a blob store may hand out a link to the sample.
+    'FollowFileSymlinks yes',
     'MaxThreads 4',
     '',
   ].join('\n');
@@ -175,7 +183,7 @@ export function superviseClamd(options: ClamdSupervisorOptions): { supervisor: C
 
   const launch = async (): Promise<ChildProcess> => {
     await fs.mkdir(tempDir, { recursive: true });
-    await fs.writeFile(confPath, renderClamdConf({ databaseDir, socketPath, tempDir }));
+    await fs.writeFile(confPath, renderClamdConf({ databaseDir, socketPath, tempDir, maxFileBytes: options.maxFileBytes }));
     await shutdownLeftover(startClient, socketPath, logger);
     if (stopping) throw new Error('stopped');
     // No clamd of ours runs now: whatever is in its temporary directory is left from a killed scan.
