@@ -1,4 +1,4 @@
-/** Runs a private clamd: writes its config, picks the signature databases, starts it, restarts it if it dies. */
+/** Runs a private clamd: writes its config, picks the signature databases, starts it, and restarts it when it fails to start, dies or hangs. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
