@@ -27,6 +27,12 @@ export interface PluginManifest {
 /** What a plugin reports at start-up and on `assay engines`. */
 export interface Readiness {
   ready: boolean;
+  /**
+   * Not ready although configured to work (a supervised daemon restarting or failing to start):
+   * the pipeline records `failure` instead of leaving the engine out, and /healthz says degraded.
+   * Absent for a plugin that is simply unavailable (not installed, no rules).
+   */
+  down?: boolean;
   /** Why it is not ready, or a note on how it runs (e.g. "using bundled test signatures"). */
   detail?: string;
   engineVersion?: string;

@@ -1,11 +1,12 @@
 /** The YARA engine on real YARA-X: contract, starter rules, broken user rules, reload, event loop. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { FileInput } from '../../core/plugin.js';
 import { assertVerdictShape, eicar, fileInputFor, runEngineContract, runGoldenFixtures, scratchDir, tempFile } from '../contract.case.test.js';
+import { ASSAY_TEST_MARKER, writeSparseSample } from '../../../test/support/sparse-sample.js';
 import { bundledYaraRulesDir } from '../package-root.js';
 import { createYaraEngine, type CrowdsourcedYaraResult, type YaraEngine } from './yara-engine.js';
 
@@ -205,5 +206,28 @@ describe('YARA engine reload and rule sets', () => {
     assert.match(r.detail ?? '', /^no YARA rules compiled from .*only-broken, \/nonexistent\/rules; failed to compile: x\.yar: error\[E022\]/);
     await assert.rejects(engine.scan(benign, AbortSignal.timeout(1_000)), { name: 'PluginError', flag: 'not_ready' });
     await engine.close();
+  });
+});
+
+describe('YARA engine on large files', () => {
+  it('accepts and scans a 300 MiB file when the upload limit allows 650 MiB, matching near its end', async () => {
+    const MiB = 1024 * 1024;
+    const rules = userRulesDir('large-rules', {
+      'marker.yar': `rule Local_Assay_Marker { strings: $m = "${ASSAY_TEST_MARKER}" condition: $m }\n`,
+    });
+    const sample = path.join(scratchDir(), 'large-300m.bin');
+    await writeSparseSample(sample, 300 * MiB);
+    const engine = createYaraEngine({ rulesDirs: [rules], logger, maxBytes: 650 * MiB, scanThreads: 1 });
+    try {
+      assert.equal((await engine.start()).ready, true);
+      const input = await fileInputFor(sample);
+      // What the pipeline checks before it would answer type-unsupported.
+      assert.ok(input.size <= engine.manifest.accepts.maxBytes!);
+      const verdict = await engine.scan(input, AbortSignal.timeout(120_000));
+      assert.equal(verdict.result, 'Local_Assay_Marker');
+    } finally {
+      await engine.close();
+      rmSync(sample, { force: true });
+    }
   });
 });
