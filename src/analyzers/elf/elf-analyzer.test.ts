@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { makeTempDir } from '../../../test/fixtures/analyzers/samples.js';
+import { prng } from '../../../test/support/prng.js';
 import type { FileInput } from '../../core/plugin.js';
 import { bufferReader } from './byte-reader.js';
 import { createElfAnalyzer, PACKER_TOOL } from './elf-analyzer.js';
@@ -174,18 +175,6 @@ test('a UPX-shaped ELF is reported in packers and tagged upx; the header and seg
   assert.ok(info.import_list.some((i) => i.name === 'printf'), JSON.stringify(info.import_list));
   await analyzer.close();
 });
-
-/** Deterministic PRNG (mulberry32), so a failing mutation can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('hostile ELF files: truncated, huge counts, tables outside the file, bad indexes, overlaps, random damage', { skip: skipGcc }, async () => {
   const base = readFileSync(built.sharedLib!);
