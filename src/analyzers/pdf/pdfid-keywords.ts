@@ -91,7 +91,7 @@ export function countKeywords(data: Uint8Array, counts: KeywordCounts, namesOnly
       i += 2;
     } else {
       // pdfid checks /Colors before the word that follows it ends.
-      if (lastName === '/Colors' && wordLength > 0 && /^\d+$/.test(word) && (wordLength > 9 || Number(word) > 2 ** 24)) counts.suspiciousColors++;
+      if (lastName === '/Colors' && wordLength > 0 && wordLength <= MAX_WORD && /^\d+$/.test(word) && Number(word) > 2 ** 24) counts.suspiciousColors++;
       if (slash === '/' && c === 0x23) {
         // A `#` not followed by two hex digits ends the word but, as in pdfid, keeps the slash.
         endWord();
