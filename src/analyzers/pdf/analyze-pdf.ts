@@ -30,6 +30,7 @@ export function analyzePdf(buf: Buffer, limits: PdfLimits = DEFAULT_PDF_LIMITS):
   const actions = extractActions(doc);
   const numPages = countPages(doc);
   const t = counts.total;
+  const autoOpen = opensWithAction(doc);
 
   const obfuscated = Object.fromEntries(PDFID_KEYWORDS.filter((k) => counts.obfuscated[k] > 0).map((k) => [k, counts.obfuscated[k]]));
   const findings = [...doc.notes];
@@ -79,7 +80,7 @@ export function analyzePdf(buf: Buffer, limits: PdfLimits = DEFAULT_PDF_LIMITS):
 
   const tags: string[] = [];
   if (t['/JS'] > 0 || t['/JavaScript'] > 0 || actions.scripts.length > 0) tags.push('js-embedded');
-  if (t['/AA'] > 0 || opensWithAction(doc)) tags.push('autoaction');
+  if (t['/AA'] > 0 || autoOpen) tags.push('autoaction');
   if (t['/Launch'] > 0) tags.push('launch-action');
   if (t['/AcroForm'] > 0) tags.push('acroform');
   if (t['/EmbeddedFile'] > 0 || actions.embeddedFiles.length > 0) tags.push('file-embedded');
