@@ -140,6 +140,13 @@ export class PdfLexer {
   private name(): Token {
     const { buf, end } = this;
     let p = this.pos + 1;
+    // Most names have no `#` escape: read them straight from the buffer.
+    let q = p;
+    while (q < end && CLASS[buf[q]!] === 0 && buf[q] !== Ch.Hash) q++;
+    if (q >= end || CLASS[buf[q]!] !== 0) {
+      this.pos = q;
+      return { t: 'name', v: buf.toString('latin1', p, q), escaped: false };
+    }
     let escaped = false;
     const out = new ByteSink(16);
     while (p < end && CLASS[buf[p]!] === 0) {
