@@ -6,7 +6,7 @@ import { AppError } from '../core/errors.js';
 import { parseFileHash, type FileHashes, type HashKind } from '../core/hashes.js';
 import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
 import { isUnpackError, looksLikeZip, type ArchiveUnpacker, type UnpackedFile, type UnpackError } from '../core/unpacker.js';
-import { ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
+import { ANALYSE_FILE, type AnalyseFilePayload } from '../worker/job-kinds.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { FileObject } from '../core/model/file.js';
 import type { BlobStore } from '../store/ports/blob-store.js';

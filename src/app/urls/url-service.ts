@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { randomHex, toUnixSeconds } from '../../core/ids.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { parseUrlIdentifier, urlAnalysisId, urlIdOf } from '../../core/url-ids.js';
-import { ANALYSE_URL, type AnalyseUrlPayload } from '../../pipeline/analyse-url-job.js';
+import { ANALYSE_URL, type AnalyseUrlPayload } from '../../worker/job-kinds.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { VoteTotals } from '../../core/model/community.js';
 import type { UrlObject } from '../../core/model/url.js';
