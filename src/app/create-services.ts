@@ -2,7 +2,7 @@
 import { defaultTiers, type TierConfig } from '../config/config.js';
 import type { Analyzer, Engine, IntelSource, PageCapturer, UrlEngine } from '../core/plugin.js';
 import { AppError } from '../core/errors.js';
-import type { ArchiveUnpacker } from '../core/unpacker.js';
+import type { Unpacker } from '../core/unpacker.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { QuotaCounters } from '../store/ports/quota-counters.js';
@@ -37,7 +37,7 @@ export interface ServiceDeps {
   /** Worker threads that hash and write uploads. */
   hashPool: HashPool;
   /** Opens password-protected ZIPs submitted with a `password`. */
-  unpacker: ArchiveUnpacker;
+  unpacker: Unpacker;
   /** Bounds for one such ZIP: unpacked bytes in total, and files. */
   unpackLimits: { maxTotalBytes: number; maxEntries: number };
   now: () => number;

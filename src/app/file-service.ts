@@ -5,7 +5,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { AppError } from '../core/errors.js';
 import { parseFileHash, type FileHashes, type HashKind } from '../core/hashes.js';
 import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
-import { isUnpackError, looksLikeZip, type ArchiveUnpacker, type UnpackedFile, type UnpackError } from '../core/unpacker.js';
+import { isUnpackError, looksLikeZip, type Unpacker, type UnpackedFile, type UnpackError } from '../core/unpacker.js';
 import { ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { FileObject } from '../core/model/file.js';
@@ -22,7 +22,7 @@ export interface FileServiceDeps {
   queue: JobQueue;
   now: () => number;
   /** Opens a ZIP submitted with a `password`, so its contents are analysed instead (VT's behaviour). */
-  unpacker: ArchiveUnpacker;
+  unpacker: Unpacker;
   /** Bounds for one such ZIP: unpacked bytes in total, and files (directories are bounded by the same count). */
   unpackLimits: { maxTotalBytes: number; maxEntries: number };
 }
@@ -116,7 +116,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
    * happen before anything is stored or recorded.
    */
   async function submitContained(upload: ReceivedUpload, password: string, owner: string): Promise<{ analysisId: string }> {
-    const readiness = await deps.unpacker.status();
+    const readiness = deps.unpacker.status();
     if (!readiness.ready) throw cannotUnpack(readiness.detail ?? 'no archive unpacker is configured');
     // A private directory beside the staging files, so each extracted file becomes a blob by a rename.
     const anchor = await blobs.stage();

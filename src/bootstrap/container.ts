@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { SevenZipUnpacker } from '../analyzers/archive/seven-zip-unpacker.js';
+import { SevenZipUnpacker } from '../unpackers/seven-zip/seven-zip-unpacker.js';
 import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
 import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
 import { createServices } from '../app/create-services.js';
@@ -245,7 +245,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       }
       if (acceptUploads) {
         hashPool.warmUp();
-        const unpacking = await unpacker.status();
+        const unpacking = await unpacker.start();
         if (!unpacking.ready) logger.warn(`password-protected ZIP uploads will be refused: ${unpacking.detail}`);
       }
       ready = true;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { SevenZipUnpacker } from '../../analyzers/archive/seven-zip-unpacker.js';
+import { SevenZipUnpacker } from '../../unpackers/seven-zip/seven-zip-unpacker.js';
 import { createUser } from '../../app/accounts/index.js';
 import { createServices } from '../../app/create-services.js';
 import { HashPool } from '../../app/ingest/hash-pool.js';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { isAppError, type ErrorCode } from '../../core/errors.js';
-import type { ArchiveUnpacker } from '../../core/unpacker.js';
+import type { Unpacker } from '../../core/unpacker.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
@@ -52,7 +52,7 @@ describe('private scanning', () => {
       analyzers: [],
       uploadUrlTtlMs: 60_000,
       hashPool: {} as HashPool,
-      unpacker: { status: async () => ({ ready: false, detail: 'not in this test' }) } as unknown as ArchiveUnpacker,
+      unpacker: { status: () => ({ ready: false, detail: 'not in this test' }) } as unknown as Unpacker,
       unpackLimits: { maxTotalBytes: 1024, maxEntries: 4 },
       now: deps.now,
       isReady: () => true,

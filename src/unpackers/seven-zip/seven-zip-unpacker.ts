@@ -1,5 +1,5 @@
 /**
- * ArchiveUnpacker over 7-Zip's `7zz` (Debian package `7zip`), which decrypts ZipCrypto and AES
+ * Unpacker over 7-Zip's `7zz` (Debian package `7zip`), which decrypts ZipCrypto and AES
  * ZIPs. Lists first (`7zz l -slt`) to refuse by declared size, count and entry type before
  * anything is written, then extracts into a fresh directory while watching its real size, then
  * checks what landed there. Every run has a wall-clock limit; the child is killed past it.
@@ -7,8 +7,8 @@
 import type { Dirent } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readiness } from '../../core/plugin.js';
-import { UnpackError, type ArchiveUnpacker, type UnpackedFile, type UnpackOptions } from '../../core/unpacker.js';
+import type { PluginManifest, Readiness } from '../../core/plugin.js';
+import { UnpackError, type UnpackedFile, type Unpacker, type UnpackOptions } from '../../core/unpacker.js';
 import { ListingParser, type ArchiveListing } from './seven-zip-listing.js';
 import { run7zz, SpawnError, type Run7zzResult } from './run-7zz.js';
 
@@ -34,22 +34,40 @@ function commonSwitches(password: string | undefined): string[] {
   return ['-tzip', '-bd', `-p${password ?? ''}`];
 }
 
-export class SevenZipUnpacker implements ArchiveUnpacker {
+export class SevenZipUnpacker implements Unpacker {
+  readonly manifest: PluginManifest;
   private readonly command: string;
   private readonly timeoutMs: number;
   private readonly watchIntervalMs: number;
   private probe: Promise<Readiness> | undefined;
+  private readiness: Readiness = { ready: false, detail: 'not started' };
 
   constructor(options: SevenZipUnpackerOptions = {}) {
     this.command = options.command ?? '7zz';
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.watchIntervalMs = options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
+    this.manifest = {
+      name: '7-Zip',
+      version: '1.0.0',
+      description: 'Unpacks password-protected ZIP submissions with 7zz',
+      accepts: { kinds: ['file'] },
+      timeoutMs: this.timeoutMs,
+      needsNetwork: false,
+    };
   }
 
-  status(): Promise<Readiness> {
+  /** Probed once and remembered. */
+  async start(): Promise<Readiness> {
     this.probe ??= this.check();
-    return this.probe;
+    this.readiness = await this.probe;
+    return this.readiness;
   }
+
+  status(): Readiness {
+    return this.readiness;
+  }
+
+  async close(): Promise<void> {}
 
   async unpack(archivePath: string, options: UnpackOptions): Promise<UnpackedFile[]> {
     options.signal?.throwIfAborted();

@@ -82,7 +82,9 @@ describe('SevenZipUnpacker', () => {
   });
 
   it('reports ready with the 7-Zip version', async () => {
-    const status = await unpacker.status();
+    assert.equal(unpacker.status().ready, false, 'not ready before start()');
+    const status = await unpacker.start();
+    assert.deepEqual(unpacker.status(), status);
     assert.equal(status.ready, true, status.detail);
     assert.match(status.engineVersion ?? '', /^\d+\.\d+$/);
   });
@@ -259,7 +261,7 @@ esac`,
 
   it('is not ready, and refuses as unavailable, when 7zz is missing', async () => {
     const missing = new SevenZipUnpacker({ command: path.join(tmp, 'no-such-7zz') });
-    const status = await missing.status();
+    const status = await missing.start();
     assert.equal(status.ready, false);
     assert.match(status.detail ?? '', /not installed.*7zip/);
     const { parent, destDir } = await dest();
