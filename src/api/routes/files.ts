@@ -1,6 +1,5 @@
 // /api/v3/files: upload (direct and by single-use URL), report, analyses, rescan and download.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ReceivedUpload } from '../../app/services.js';
 import { principalOf, endpointGroups } from '../auth.js';
 import { analysisDescriptor, fileObject } from '../objects.js';
 import { readUploadForm } from '../multipart.js';
@@ -20,22 +19,10 @@ const analysisDescriptorResponse = { 200: dataOf(descriptorSchema('analysis')) }
 
 export async function fileRoutes(app: FastifyInstance, { services, config, links }: RouteDeps): Promise<void> {
   const renderedReports = new WeakMap<object, string>();
-  /** Receives the form, then hands the staged upload to the use case; a refusal there discards it. */
+  /** The use case reads the form through us and owns what it received, refused or not. */
   async function submitUpload(request: FastifyRequest, maxBytes: number) {
-    const form = await readUploadForm(request, services.ingest, maxBytes);
-    const upload: ReceivedUpload = form.upload;
-    try {
-      const { analysisId } = await services.files.submit(upload, {
-        principal: principalOf(request),
-        name: form.name,
-        password: form.password,
-        ...(form.private === undefined ? {} : { private: form.private }),
-      });
-      return { data: analysisDescriptor(links, analysisId) };
-    } catch (error) {
-      await services.ingest.discard(upload).catch((e: unknown) => request.log.error({ err: e }, 'could not discard a staged upload'));
-      throw error;
-    }
+    const { analysisId } = await services.files.submit((receive) => readUploadForm(request, receive, maxBytes), { principal: principalOf(request), maxBytes });
+    return { data: analysisDescriptor(links, analysisId) };
   }
 
   app.post(
