@@ -32,6 +32,17 @@ async function exists(p: string): Promise<boolean> {
   return readdir(path.dirname(p)).then((names) => names.includes(path.basename(p)));
 }
 
+/** Whether a process with this id exists (signal 0 only checks). */
+function isRunning(pid: number): boolean {
+  assert.ok(pid > 0, 'the stub recorded its process id');
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function rejectsWith(promise: Promise<unknown>, reason: UnpackError['reason']): Promise<UnpackError> {
   const error = await promise.then(
     () => assert.fail(`expected UnpackError ${reason}`),
@@ -203,31 +214,32 @@ describe('SevenZipUnpacker', () => {
     }
 
     it('kills an extraction that writes more than it declared', async () => {
-      // Declares 10 bytes, writes 5 MB, then lingers: the watchdog has to stop it.
+      // Declares 10 bytes, writes 5 MB, then lingers past the unpack's time limit: only the watchdog
+      // can make it too_large (the limit would make it a timeout).
       const command = await stub(
         'liar-7zz',
         `case "$1" in
 l) printf -- '----------\\nPath = big.bin\\nFolder = -\\nSize = 10\\nAttributes =  -rw-r--r--\\n\\n' ;;
 x) for a in "$@"; do case "$a" in -o*) out="\${a#-o}";; esac; done
-   head -c 5000000 /dev/zero > "$out/big.bin"; exec sleep 20 ;;
+   head -c 5000000 /dev/zero > "$out/big.bin"; echo $$ > '${tmp}/liar.pid'; exec sleep 600 ;;
 esac`,
       );
       const { parent, destDir } = await dest();
-      const started = Date.now();
       await rejectsWith(
-        new SevenZipUnpacker({ command, watchIntervalMs: 50 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir, { maxTotalBytes: 1000 })),
+        new SevenZipUnpacker({ command, watchIntervalMs: 50, timeoutMs: 30_000 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir, { maxTotalBytes: 1000 })),
         'too_large',
       );
-      assert.ok(Date.now() - started < 10_000, 'killed by the watchdog, not left to run');
+      assert.equal(isRunning(Number(await readFile(path.join(tmp, 'liar.pid'), 'utf8'))), false, 'killed by the watchdog, not left to run');
       assert.deepEqual(await readdir(parent), []);
     });
 
     it('kills a run past its time limit', async () => {
-      const command = await stub('slow-7zz', 'exec sleep 30');
+      const command = await stub('slow-7zz', `echo $$ > '${tmp}/slow.pid'; exec sleep 30`);
       const { parent, destDir } = await dest();
-      const started = Date.now();
-      await rejectsWith(new SevenZipUnpacker({ command, timeoutMs: 300 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir)), 'timeout');
-      assert.ok(Date.now() - started < 5000);
+      const error = await rejectsWith(new SevenZipUnpacker({ command, timeoutMs: 300 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir)), 'timeout');
+      // The limit given, not the default, ended it, and the child is gone.
+      assert.match(error.message, /within 300 ms/);
+      assert.equal(isRunning(Number(await readFile(path.join(tmp, 'slow.pid'), 'utf8'))), false);
       assert.deepEqual(await readdir(parent), []);
     });
 
