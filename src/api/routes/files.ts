@@ -20,11 +20,20 @@ const analysisDescriptorResponse = { 200: dataOf(descriptorSchema('analysis')) }
 
 export async function fileRoutes(app: FastifyInstance, { services, config, links }: RouteDeps): Promise<void> {
   const renderedReports = new WeakMap<object, string>();
-  /** Receives the form, then hands the staged upload to the use case; a refusal there discards it. */
-  async function submitUpload(request: FastifyRequest, maxBytes: number) {
+  /**
+   * Receives the form, then hands the staged upload to the use case; a refusal there discards it.
+   * With an upload URL's token, the token is taken once the body is in and given back if the
+   * submission fails, so only an accepted upload uses it up (and two at once cannot both use it).
+   */
+  async function submitUpload(request: FastifyRequest, maxBytes: number, token?: string) {
     const form = await readUploadForm(request, services.ingest, maxBytes);
     const upload: ReceivedUpload = form.upload;
+    let taken = false;
     try {
+      if (token !== undefined) {
+        await services.uploads.consumeToken(token);
+        taken = true;
+      }
       const { analysisId } = await services.files.submit(upload, {
         principal: principalOf(request),
         name: form.name,
@@ -34,6 +43,7 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
       return { data: analysisDescriptor(links, analysisId) };
     } catch (error) {
       await services.ingest.discard(upload).catch((e: unknown) => request.log.error({ err: e }, 'could not discard a staged upload'));
+      if (taken) await services.uploads.releaseToken(token!).catch((e: unknown) => request.log.error({ err: e }, 'could not give back an upload token'));
       throw error;
     }
   }
@@ -82,7 +92,7 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
         response: analysisDescriptorResponse,
       },
     },
-    (request) => submitUpload(request, config.maxLargeUploadBytes),
+    (request) => submitUpload(request, config.maxLargeUploadBytes, request.params.token),
   );
 
   const relationships: RelationshipSet = {

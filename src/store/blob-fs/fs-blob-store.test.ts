@@ -1,5 +1,6 @@
 /** FsBlobStore: staging, atomic commit, duplicates, discard, reads, and the stale-staging sweep. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -7,8 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { isAppError } from '../../core/errors.js';
 import { FsBlobStore } from './fs-blob-store.js';
+
+const run = promisify(execFile);
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -32,7 +36,8 @@ describe('FsBlobStore', () => {
     const a = await store.stage();
     const b = await store.stage();
     assert.notEqual(a.path, b.path);
-    assert.equal(path.dirname(a.path), path.join(root, '.staging'));
+    assert.equal(path.dirname(a.path), path.dirname(b.path), 'one staging directory per store');
+    assert.equal(path.dirname(path.dirname(a.path)), path.join(root, '.staging'));
     assert.ok(existsSync(a.path));
   });
 
@@ -59,7 +64,7 @@ describe('FsBlobStore', () => {
     assert.equal(existsSync(staged.path), false);
     const after = await stat(path.join(root, hash.slice(0, 2), hash.slice(2, 4), hash));
     assert.equal(after.ino, before.ino, 'the stored blob was not replaced');
-    assert.deepEqual(await readdir(path.join(root, '.staging')), []);
+    assert.deepEqual(await readdir(path.dirname(staged.path)), []);
   });
 
   test('discard removes a staged file and never throws', async () => {
@@ -100,6 +105,29 @@ describe('FsBlobStore', () => {
     const staged = await store.stage();
     await assert.rejects(store.commit(staged, 'ABC'));
     await assert.rejects(store.commit({ path: path.join(root, 'elsewhere') }, missing), /staging/);
+  });
+
+  test('opening removes at once what a crashed process was staging, and keeps what live ones stage', async () => {
+    // A real process opens the store, stages a file, writes to it and dies by SIGKILL mid-upload.
+    const crashed = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      import { writeFileSync } from 'node:fs';
+      import { FsBlobStore } from ${JSON.stringify(path.resolve('src/store/blob-fs/fs-blob-store.ts'))};
+      const staged = await new FsBlobStore(${JSON.stringify(root)}).stage();
+      writeFileSync(staged.path, 'half an upload');
+      process.stdout.write(staged.path, () => process.kill(process.pid, 'SIGKILL'));
+    `]).then(
+      () => assert.fail('the child was meant to die'),
+      (error: { signal?: string; stdout: string }) => {
+        assert.equal(error.signal, 'SIGKILL');
+        return error.stdout;
+      },
+    );
+    assert.ok(existsSync(crashed), 'the crashed upload is there');
+    const live = await new FsBlobStore(root).stage();
+    await new FsBlobStore(root).stage();
+    assert.equal(existsSync(crashed), false, 'swept at the next start, not an hour later');
+    assert.equal(existsSync(path.dirname(crashed)), false);
+    assert.equal(existsSync(live.path), true, 'a live store keeps its staging file');
   });
 
   test('opening removes staging files older than an hour and keeps recent ones', async () => {
