@@ -116,8 +116,12 @@ export interface AppServices {
   uploads: {
     /** A single-use token for GET /files/upload_url. */
     createToken(principal: Principal): Promise<{ token: string; expiresAt: number }>;
-    /** Consumes a token; throws NotFoundError when unknown, used or expired. Returns its owner. */
+    /** Checks a token without using it (before the body is read); throws NotFoundError when unknown, used or expired. Returns its owner. */
+    checkToken(token: string): Promise<Principal>;
+    /** Uses a token up, once its upload is received; throws NotFoundError when unknown, used or expired. */
     consumeToken(token: string): Promise<Principal>;
+    /** Gives a consumed token back: the upload that took it failed, and the client may retry until it expires. */
+    releaseToken(token: string): Promise<void>;
   };
   plugins: {
     list(): PluginStatus[];

@@ -91,10 +91,22 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const redisQuota = config.redisUrl ? await openRedisQuotaCounters(config.redisUrl) : undefined;
 
   const engines: Engine[] = [
-    createClamavEngine({ clamd: config.clamd, workDir: path.join(config.dataDir, 'clamd'), logger: logger.child({ engine: 'ClamAV' }) }),
+    createClamavEngine({
+      clamd: config.clamd,
+      workDir: path.join(config.dataDir, 'clamd'),
+      logger: logger.child({ engine: 'ClamAV' }),
+      maxBytes: config.maxLargeUploadBytes,
+      supervision: {
+        restartMinMs: config.clamdRestartMinMs,
+        restartMaxMs: config.clamdRestartMaxMs,
+        livenessIntervalMs: config.clamdPingIntervalMs,
+        pingTimeoutMs: config.clamdPingTimeoutMs,
+      },
+    }),
     createYaraEngine({
       rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir],
       logger: logger.child({ engine: 'YARA' }),
+      maxBytes: config.maxLargeUploadBytes,
     }),
   ];
   const analyzers: Analyzer[] = [

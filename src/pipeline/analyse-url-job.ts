@@ -66,7 +66,8 @@ export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayloa
   const at = toUnixSeconds(deps.now());
   const { host } = canonicalizeUrl(url.canonicalUrl);
 
-  const fetched = deps.fetcher ? await deps.fetcher.fetch(url.url, signal) : undefined;
+  // The canonical form, not the URL as typed: `example.com/x` has no scheme and only gets `http://` there.
+  const fetched = deps.fetcher ? await deps.fetcher.fetch(url.canonicalUrl, signal) : undefined;
   const body = fetched?.ok && fetched.body.length > 0 ? await analyseBody(deps, url.id, fetched, signal) : undefined;
 
   const page: FetchedPage | undefined = fetched?.ok

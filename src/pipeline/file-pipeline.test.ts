@@ -72,3 +72,18 @@ test('analyzer attributes feed the type check and engines add list attributes', 
   assert.equal(out.results.find((r) => r.engine_name === 'pe-only')!.category, 'undetected');
   assert.deepEqual((out.attributes.crowdsourced_yara_results as Array<{ rule_name: string }>).map((r) => r.rule_name).sort(), ['r1', 'r2']);
 });
+
+test('an engine that is down is a failure, one that is unavailable stays out', async () => {
+  let scanned = 0;
+  const pipeline = new FilePipeline({
+    logger,
+    analyzers: [],
+    engines: [
+      fakeEngine('restarting', async () => (scanned++, verdict()), {}, { ready: false, down: true, detail: 'clamd not answering PING; restarting', engineVersion: '9' }),
+      fakeEngine('absent', async () => (scanned++, verdict()), {}, { ready: false, detail: 'not installed' }),
+    ],
+  });
+  const { results } = await pipeline.run(input, new AbortController().signal);
+  assert.deepEqual(results.map((r) => [r.engine_name, r.category, r.engine_version]), [['restarting', 'failure', '9']]);
+  assert.equal(scanned, 0);
+});

@@ -28,12 +28,13 @@ export class FilePipeline {
     const tags = new Set<string>();
     await this.runAnalyzers(input, signal, attributes, tags);
     const typeTag = typeof attributes.type_tag === 'string' ? attributes.type_tag : undefined;
-    const typed: FileInput = { ...input, typeTag };
+    const typed: FileInput = { ...input, typeTag, attributes };
     const results = await Promise.all(
       this.deps.engines
         .filter((engine) => engine.manifest.accepts.kinds.includes('file'))
-        // A not-ready engine is reported by `assay engines` and /metadata, and left out of results.
-        .filter((engine) => engine.status().ready)
+        // A not-ready engine is reported by `assay engines` and /metadata, and left out of results;
+        // one that is down (configured, but e.g. its daemon restarting) is a `failure` instead.
+        .filter((engine) => engine.status().ready || engine.status().down === true)
         .map((engine) => this.runEngine(engine, typed, signal, attributes)),
     );
     return { results, attributes, tags: [...tags].sort() };
@@ -80,6 +81,10 @@ export class FilePipeline {
       engine_version: readiness.engineVersion ?? manifest.version,
       engine_update: readiness.engineUpdate ?? null,
     };
+    if (!readiness.ready) {
+      this.deps.logger.warn({ engine: manifest.name, sha256: input.sha256, err: readiness.detail }, 'engine is down');
+      return { ...base, category: 'failure', result: null, method: 'blacklist' };
+    }
     const typeRefused = manifest.accepts.typeTags && (!input.typeTag || !manifest.accepts.typeTags.includes(input.typeTag));
     if (!accepts(manifest.accepts.maxBytes, input.size) || typeRefused) {
       return { ...base, category: 'type-unsupported', result: null, method: 'blacklist' };

@@ -19,10 +19,30 @@ const analysisDescriptorResponse = { 200: dataOf(descriptorSchema('analysis')) }
 
 export async function fileRoutes(app: FastifyInstance, { services, config, links }: RouteDeps): Promise<void> {
   const renderedReports = new WeakMap<object, string>();
-  /** The use case reads the form through us and owns what it received, refused or not. */
-  async function submitUpload(request: FastifyRequest, maxBytes: number) {
-    const { analysisId } = await services.files.submit((receive) => readUploadForm(request, receive, maxBytes), { principal: principalOf(request), maxBytes });
-    return { data: analysisDescriptor(links, analysisId) };
+  /**
+   * The use case reads the form through us and owns what it received, refused or not. With an upload
+   * URL's token, the token is taken once the body is in and given back if the submission fails, so
+   * only an accepted upload uses it up (and two at once cannot both use it).
+   */
+  async function submitUpload(request: FastifyRequest, maxBytes: number, token?: string) {
+    let taken = false;
+    try {
+      const { analysisId } = await services.files.submit(
+        async (receive) => {
+          const fields = await readUploadForm(request, receive, maxBytes);
+          if (token !== undefined) {
+            await services.uploads.consumeToken(token);
+            taken = true;
+          }
+          return fields;
+        },
+        { principal: principalOf(request), maxBytes },
+      );
+      return { data: analysisDescriptor(links, analysisId) };
+    } catch (error) {
+      if (taken) await services.uploads.releaseToken(token!).catch((e: unknown) => request.log.error({ err: e }, 'could not give back an upload token'));
+      throw error;
+    }
   }
 
   app.post(
@@ -69,7 +89,7 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
         response: analysisDescriptorResponse,
       },
     },
-    (request) => submitUpload(request, config.maxLargeUploadBytes),
+    (request) => submitUpload(request, config.maxLargeUploadBytes, request.params.token),
   );
 
   const relationships: RelationshipSet = {

@@ -235,11 +235,20 @@ export async function createFakeServices(): Promise<FakeServices> {
         state.tokens.set(token, { principal, used: false });
         return { token, expiresAt: state.now + 3600 };
       },
+      async checkToken(token) {
+        const entry = state.tokens.get(token);
+        if (!entry || entry.used) throw new AppError('NotFoundError', 'Unknown or used upload URL');
+        return entry.principal;
+      },
       async consumeToken(token) {
         const entry = state.tokens.get(token);
         if (!entry || entry.used) throw new AppError('NotFoundError', 'Unknown or used upload URL');
         entry.used = true;
         return entry.principal;
+      },
+      async releaseToken(token) {
+        const entry = state.tokens.get(token);
+        if (entry) entry.used = false;
       },
     },
     quotas: {

@@ -1,15 +1,19 @@
 /** FsBlobStore: opaque staging, atomic commit, duplicates, discard, lent paths, reads, and the stale-staging sweep. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { isAppError } from '../../core/errors.js';
 import type { StagedBlob } from '../ports/blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
+
+const run = promisify(execFile);
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -20,7 +24,12 @@ describe('FsBlobStore', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  const stagingDir = () => path.join(root, '.staging');
+  /** The one store's own staging directory (each store stages in `<root>/.staging/<host>.<pid>.<random>/`). */
+  const stagingDir = () => {
+    const dirs = readdirSync(path.join(root, '.staging'));
+    assert.equal(dirs.length, 1, 'one staging directory per store');
+    return path.join(root, '.staging', dirs[0]!);
+  };
   const write = (store: FsBlobStore, staged: StagedBlob, content: string) => store.withStagedFile(staged, (file) => writeFile(file, content));
 
   async function put(store: FsBlobStore, content: string): Promise<string> {
@@ -152,13 +161,38 @@ describe('FsBlobStore', () => {
     await assert.rejects(store.withStagedFile({ id: '../../etc/passwd' }, async () => undefined), /staging/);
   });
 
+  test('opening removes at once what a crashed process was staging, and keeps what live ones stage', async () => {
+    // A real process opens the store, stages a file, writes to it and dies by SIGKILL mid-upload.
+    const crashed = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      import { writeFileSync } from 'node:fs';
+      import { FsBlobStore } from ${JSON.stringify(path.resolve('src/store/blob-fs/fs-blob-store.ts'))};
+      const store = new FsBlobStore(${JSON.stringify(root)});
+      const file = await store.withStagedFile(await store.stage(), async (file) => (writeFileSync(file, 'half an upload'), file));
+      process.stdout.write(file, () => process.kill(process.pid, 'SIGKILL'));
+    `]).then(
+      () => assert.fail('the child was meant to die'),
+      (error: { signal?: string; stdout: string }) => {
+        assert.equal(error.signal, 'SIGKILL');
+        return error.stdout;
+      },
+    );
+    assert.ok(existsSync(crashed), 'the crashed upload is there');
+    const liveStore = new FsBlobStore(root);
+    const live = await liveStore.stage();
+    await new FsBlobStore(root).stage();
+    assert.equal(existsSync(crashed), false, 'swept at the next start, not an hour later');
+    assert.equal(existsSync(path.dirname(crashed)), false);
+    assert.equal(await liveStore.withStagedFile(live, async (file) => existsSync(file)), true, 'a live store keeps its staging file');
+  });
+
   test('opening removes staging files older than an hour and keeps recent ones', async () => {
     const first = await FsBlobStore.open(root);
     const stale = await first.stage();
     const fresh = await first.stage();
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
     await first.withStagedFile(stale, (file) => utimes(file, twoHoursAgo, twoHoursAgo));
+    const firstDir = await first.withStagedFile(fresh, async (file) => path.dirname(file));
     await FsBlobStore.open(root);
-    assert.deepEqual(await readdir(stagingDir()), [fresh.id]);
+    assert.deepEqual(await readdir(firstDir), [fresh.id], 'a live store keeps its recent file; its stale one is gone');
   });
 });

@@ -9,9 +9,11 @@ export class TempBlobStore extends FsBlobStore {
     return new TempBlobStore(await mkdtemp(path.join(tmpdir(), prefix)));
   }
 
-  /** Names of files currently in staging; tests assert this is empty after a refused upload. */
+  /** Files currently in staging (`<owner dir>/<name>`, a directory per process); tests assert none is left after a refused upload. */
   async staged(): Promise<string[]> {
-    return readdir(path.join(this.root, '.staging'));
+    const root = path.join(this.root, '.staging');
+    const owners = await readdir(root);
+    return (await Promise.all(owners.map(async (owner) => (await readdir(path.join(root, owner))).map((name) => `${owner}/${name}`)))).flat();
   }
 
   async destroy(): Promise<void> {
