@@ -79,7 +79,7 @@ export function sectionFlags(characteristics: number): string {
 
 export function analyzePe(data: Buffer, limits: PeLimits = DEFAULT_PE_LIMITS): PeAnalysis {
   if (data.length > limits.maxFileBytes) throw new PeFormatError(`file larger than ${limits.maxFileBytes} bytes`);
-  const budget = new Budget(limits);
+  const budget = new Budget(limits, data.length);
   const pe = new PeImage(data, budget);
   const warnings = [...pe.warnings];
   const tags: string[] = [pe.isDll ? 'pedll' : 'peexe'];

@@ -180,7 +180,9 @@ function readSignedData(pe: PeImage, blob: Buffer, budget: Budget): Authenticode
   const chain = signer ? buildChain(signer, certs) : { certs: [], broken: false };
   if (chain.broken) problems.push('A certificate in the chain is not signed by its issuer.');
 
-  const signingDate = unsignedAttrs ? signingTime(unsignedAttrs) : undefined;
+  // A timestamp countersignature dates the signature; without one, the signer's own claimed time.
+  const claimed = signedAttrs ? attributes(signedAttrs).get(OID.signingTime) : undefined;
+  const signingDate = (unsignedAttrs ? signingTime(unsignedAttrs) : undefined) ?? (claimed ? time(children(claimed)[0]!) : undefined);
   const details = chain.certs.map((c) => certificateDetails(c, signingDate));
   const info: SignatureInfo = {
     verified: problems.length === 0 ? 'Signed' : problems[0]!,

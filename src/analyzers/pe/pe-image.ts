@@ -90,6 +90,8 @@ export class PeImage {
     this.characteristics = data.readUInt16LE(fh + 18);
     const oh = fh + 20;
     this.optionalHeaderOffset = oh;
+    // pefile's minimum: an optional header cut before its 69th byte is refused, a longer one zero-padded.
+    if (data.length < oh + 69) throw new PeFormatError('optional header truncated');
     const magic = this.u16(oh);
     if (magic !== PE32 && magic !== PE32_PLUS) throw new PeFormatError(`unknown optional header magic 0x${magic.toString(16)}`);
     this.is64 = magic === PE32_PLUS;

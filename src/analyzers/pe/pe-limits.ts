@@ -15,7 +15,7 @@ export interface PeLimits {
   maxResourceDepth: number;
   /** Bytes of any one string read from the file (names, DLL names, .NET heap strings). */
   maxStringBytes: number;
-  /** Bytes hashed for sections, resources and overlay together (sections may all point at the same data). */
+  /** Bytes hashed for sections, resources and overlay together (sections may all point at the same data); also at most 4x the file. */
   maxHashedBytes: number;
   /** Certificates read from an Authenticode signature. */
   maxCertificates: number;
@@ -50,8 +50,16 @@ export class Budget {
   private readonly deadline: number;
   private hashed = 0;
 
-  constructor(readonly limits: PeLimits) {
+  private readonly hashLimit: number;
+
+  constructor(
+    readonly limits: PeLimits,
+    fileBytes: number,
+  ) {
     this.deadline = Date.now() + limits.timeBudgetMs;
+    // Honest images hash each byte about twice (a section, then a resource inside it); overlapping
+    // sections that all claim the whole file must not multiply the work.
+    this.hashLimit = Math.min(limits.maxHashedBytes, 4 * fileBytes + (1 << 20));
   }
 
   check(what: string): void {
@@ -60,7 +68,7 @@ export class Budget {
 
   /** Claims `bytes` of hashing; false when the budget would be exceeded (the caller skips the stats). */
   claimHashing(bytes: number): boolean {
-    if (this.hashed + bytes > this.limits.maxHashedBytes) return false;
+    if (this.hashed + bytes > this.hashLimit) return false;
     this.hashed += bytes;
     return true;
   }
