@@ -3,6 +3,7 @@
  * EXEs, the MinGW-w64 runtime DLLs, EFI binaries, Python's launcher EXEs) and prints the counts
  * and every difference. Run: node --import tsx bench/pe-compare.ts [max-files]
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { analyzePe } from '../src/analyzers/pe/analyze-pe.js';
@@ -21,8 +22,9 @@ const ROOTS = [
   '/usr/lib/ipxe',
   '/usr/lib/python3',
   '/usr/share/nsis',
+  '/usr/lib/mono',
 ];
-const PE_NAME = /\.(dll|exe|efi|sys|drv|ocx|cpl|acm|ax|tlb|ds|msstyles|nls16|mui)$/i;
+const PE_NAME = /\.(dll|exe|efi|sys|drv|ocx|cpl|acm|ax|tlb|ds|msstyles|nls16|mui|efi\.signed)$/i;
 
 function collect(dir: string, out: string[], depth = 0): void {
   if (depth > 8) return;
@@ -63,7 +65,19 @@ let ourErrors = 0;
 let refErrors = 0;
 let ourMs = 0;
 const fieldCounts = new Map<string, number>();
-const counts = { imports: 0, exports: 0, resources: 0, overlays: 0, sections: 0, signed: 0, dotnet: 0, rich: 0, packers: 0 };
+const counts = { imports: 0, exports: 0, resources: 0, overlays: 0, sections: 0, signed: 0, verified: 0, authentihashSame: 0, noReference: 0, dotnet: 0, rich: 0, packers: 0 };
+
+/** The SHA-256 Authenticode digest osslsigncode calculates, when it prints one for a SHA-256 signature. */
+function osslsigncodeDigest(file: string): string | undefined {
+  let text = '';
+  try {
+    text = execFileSync('osslsigncode', ['verify', '-in', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    text = String((err as { stdout?: string }).stdout ?? '');
+  }
+  if (!/Message digest algorithm\s*:\s*SHA256/.test(text)) return undefined;
+  return /Calculated message digest\s*:\s*([0-9A-F]{64})/.exec(text)?.[1]?.toLowerCase();
+}
 for (let i = 0; i < picked.length; i++) {
   const file = picked[i]!;
   const ref = refs[i]!;
@@ -92,7 +106,15 @@ for (let i = 0; i < picked.length; i++) {
   counts.exports += info.exports?.length ?? 0;
   counts.resources += info.resource_details?.length ?? 0;
   if (info.overlay) counts.overlays++;
-  if (ours.attributes.signature_info) counts.signed++;
+  if (ours.attributes.signature_info) {
+    counts.signed++;
+    if (ours.attributes.signature_info.verified === 'Signed') counts.verified++;
+    // osslsigncode is the reference for the Authenticode digest of signed files.
+    const digest = osslsigncodeDigest(file);
+    if (digest === undefined) counts.noReference++;
+    else if (digest === ours.attributes.authentihash) counts.authentihashSame++;
+    else console.log(`DIFF ${file}: authentihash ${ours.attributes.authentihash} != osslsigncode ${digest}`);
+  }
   if (ours.attributes.dot_net_assembly) counts.dotnet++;
   if (info.rich_pe_header_hash) counts.rich++;
   if (ours.attributes.packers) counts.packers++;
@@ -109,5 +131,6 @@ for (let i = 0; i < picked.length; i++) {
 }
 console.log(`files: ${picked.length}; identical to pefile: ${same}; differing: ${differing}; refused by us only: ${ourErrors}; refused by pefile: ${refErrors}`);
 console.log(`differing fields: ${fieldCounts.size === 0 ? 'none' : [...fieldCounts].map(([f, n]) => `${f}=${n}`).join(', ')}`);
-console.log(`compared: ${counts.sections} sections, ${counts.imports} imported functions, ${counts.exports} exports, ${counts.resources} resources, ${counts.overlays} overlays; ${counts.signed} signed, ${counts.dotnet} .NET, ${counts.rich} with a Rich header, ${counts.packers} with packers`);
+console.log(`compared: ${counts.sections} sections, ${counts.imports} imported functions, ${counts.exports} exports, ${counts.resources} resources, ${counts.overlays} overlays; ${counts.dotnet} .NET, ${counts.rich} with a Rich header, ${counts.packers} with packers`);
+console.log(`signed: ${counts.signed}, verified "Signed": ${counts.verified}; authentihash equal to osslsigncode's: ${counts.authentihashSame} (no SHA-256 reference digest for ${counts.noReference})`);
 console.log(`time: ours ${ourMs} ms, pefile ${pefileMs} ms (including Python start-up)`);

@@ -32,7 +32,7 @@ const RESOURCE_RC = `
 STRINGTABLE LANGUAGE LANG_ENGLISH, SUBLANG_ENGLISH_US { 101, "Hello from Assay" }
 STRINGTABLE LANGUAGE LANG_GERMAN, SUBLANG_GERMAN { 101, "Hallo von Assay" }
 1 VERSIONINFO FILEVERSION 1,2,3,4 PRODUCTVERSION 1,2,3,4
-{ BLOCK "StringFileInfo" { BLOCK "040904b0" { VALUE "ProductName", "Assay test\\0" } } BLOCK "VarFileInfo" { VALUE "Translation", 0x409, 1200 } }
+{ BLOCK "StringFileInfo" { BLOCK "040904b0" { VALUE "ProductName", "Assay test\\0" VALUE "FileDescription", "Assay resource test\\0" VALUE "CompanyName", "Assay\\0" } } BLOCK "VarFileInfo" { VALUE "Translation", 0x409, 1200 } }
 `;
 
 describe('analyzePe against pefile', () => {
@@ -91,6 +91,7 @@ describe('analyzePe against pefile', () => {
     assert.equal(info.resource_langs?.['ENGLISH US'], 3);
     assert.equal(info.resource_langs?.GERMAN, 1);
     const rcdata = info.resource_details?.find((r) => r.type === 'RT_RCDATA');
+    assert.deepEqual(analyzePe(ws.read(built.res!)).attributes.signature_info, { product: 'Assay test', description: 'Assay resource test' });
     assert.equal(rcdata?.filetype, 'ASCII text');
     assert.match(rcdata.sha256, /^[0-9a-f]{64}$/);
   });

@@ -15,6 +15,7 @@ import { overlayOffset } from './pe-overlay.js';
 import { parseResources, type ResourcesResult } from './pe-resources.js';
 import { parseRichHeader } from './rich-header.js';
 import { sniffFiletype } from './sniff-filetype.js';
+import { versionStrings } from './version-info.js';
 
 export interface PeSection {
   name: string;
@@ -57,7 +58,8 @@ export interface PeAnalysis {
     pe_info: PeInfo;
     packers?: Record<string, string>;
     authentihash?: string;
-    signature_info?: SignatureInfo;
+    /** The Authenticode facts when signed, plus the version-resource strings whether signed or not (as VirusTotal does). */
+    signature_info?: Partial<SignatureInfo> & Record<string, unknown>;
     dot_net_assembly?: DotNetAssembly;
   };
   tags: string[];
@@ -148,11 +150,14 @@ export function analyzePe(data: Buffer, limits: PeLimits = DEFAULT_PE_LIMITS): P
   if (pe.directory(DIR.SECURITY).size > 0) {
     const signature = part('signature', () => parseAuthenticode(pe, budget));
     if (signature) {
-      attributes.signature_info = signature.info;
+      attributes.signature_info = { ...signature.info };
       tags.push('signed');
       if (!signature.valid) tags.push('invalid-signature');
     }
   }
+  const versionLeaf = resources?.leaves.find((l) => l.type === 'RT_VERSION');
+  const version = versionLeaf ? part('version info', () => versionStrings(versionLeaf.data, limits.maxStringBytes)) : undefined;
+  if (version && Object.keys(version).length > 0) attributes.signature_info = { ...version, ...attributes.signature_info };
   const dotNet = pe.directory(DIR.CLR).rva !== 0 ? part('.NET metadata', () => parseDotNet(pe, budget)) : undefined;
   if (dotNet) {
     attributes.dot_net_assembly = dotNet;

@@ -36,6 +36,9 @@ const PRIMARY: Readonly<Record<number, string>> = {
   0x25: 'ESTONIAN', 0x26: 'LATVIAN', 0x27: 'LITHUANIAN', 0x29: 'FARSI', 0x2a: 'VIETNAMESE', 0x2b: 'ARMENIAN',
   0x2c: 'AZERI', 0x2d: 'BASQUE', 0x2f: 'MACEDONIAN', 0x36: 'AFRIKAANS', 0x37: 'GEORGIAN', 0x39: 'HINDI',
   0x3e: 'MALAY', 0x3f: 'KAZAK', 0x41: 'SWAHILI', 0x43: 'UZBEK', 0x56: 'GALICIAN', 0x7f: 'INVARIANT',
+  0x17: 'ROMANSH', 0x28: 'TAJIK', 0x38: 'FAEROESE', 0x3c: 'IRISH', 0x45: 'BENGALI', 0x46: 'PUNJABI', 0x47: 'GUJARATI',
+  0x48: 'ORIYA', 0x49: 'TAMIL', 0x4a: 'TELUGU', 0x4b: 'KANNADA', 0x4c: 'MALAYALAM', 0x4e: 'MARATHI', 0x50: 'MONGOLIAN',
+  0x52: 'WELSH', 0x5b: 'SINHALESE', 0x5e: 'AMHARIC', 0x61: 'NEPALI', 0x63: 'PASHTO', 0x8c: 'DARI',
 };
 
 /** Sub-language names where VirusTotal prints more than the primary name (winnt.h SUBLANG_*). */
