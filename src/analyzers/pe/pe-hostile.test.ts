@@ -7,6 +7,7 @@ import { DIR } from './pe-image.js';
 import { DEFAULT_PE_LIMITS } from './pe-limits.js';
 import { PeWorkspace } from './testing/build-pe.js';
 import { minimalPe } from './testing/minimal-pe.js';
+import { versionStrings } from './version-info.js';
 
 /** analyzePe's outcome: the analysis, or 'not-pe' for a PeFormatError; anything else fails the test. */
 function outcome(bytes: Buffer): PeAnalysis | 'not-pe' {
@@ -186,5 +187,24 @@ describe('hostile PE input', () => {
       if (outcome(bytes) !== 'not-pe') parsed++;
     }
     assert.ok(parsed > 0);
+  });
+});
+
+describe('hostile version resources', () => {
+  it('ends on nodes nested past the depth limit and on thousands of minimal nodes', () => {
+    const key = Buffer.from('VS_VERSION_INFO\0', 'utf16le');
+    const node = (length: number): Buffer => {
+      const header = Buffer.alloc(6);
+      header.writeUInt16LE(length, 0);
+      header.writeUInt16LE(1, 4);
+      return Buffer.concat([header, key, Buffer.alloc(2)]);
+    };
+    // Each node claims everything after it, so each is the parent of the next.
+    const nested = Buffer.concat(Array.from({ length: 2000 }, () => node(0xffff)));
+    assert.deepEqual(versionStrings(nested, 0x200), {});
+    // A root followed by 10,000 six-byte children.
+    const flat = Buffer.concat([node(0xffff), ...Array.from({ length: 10_000 }, () => Buffer.from([6, 0, 0, 0, 1, 0]))]);
+    assert.deepEqual(versionStrings(flat, 0x200), {});
+    assert.deepEqual(versionStrings(Buffer.alloc(3), 0x200), {});
   });
 });
