@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -267,4 +267,23 @@ test('the analyzer runs in its worker thread and returns office_info for a file 
   } finally {
     await analyzer.close();
   }
+});
+
+test('Debian clamav-testfiles OLE documents: streams and properties as olefile reads them, the embedded clam.exe extracted', async () => {
+  const dir = '/usr/share/clamav-testfiles';
+  for (const name of ['clam.ole.doc', 'clam.ppt']) {
+    const file = path.join(dir, name);
+    const data = readFileSync(file);
+    const ref = olefileView(file);
+    const ole = new OleFile(data);
+    const ours = ole.entries.filter((e) => e.kind === 'stream').map((e) => JSON.stringify([e.path, e.size, createHash('sha256').update(ole.read(e)).digest('hex')]));
+    assert.deepEqual(new Set(ours), new Set(ref.streams.map((s) => JSON.stringify(s))), name);
+    const info = (await analyzeOffice(data)).attributes.office_info as Info;
+    assert.equal(info.summary_info.creation_datetime, String(ref.meta.create_time).slice(0, 19), name);
+    assert.equal(info.summary_info.application_name, ref.meta.creating_application, name);
+    assert.equal(info.summary_info.revision_number, ref.meta.revision_number, name);
+  }
+  const children = await extractChildren(readFileSync(path.join(dir, 'clam.ole.doc')));
+  const clam = createHash('sha256').update(readFileSync(path.join(dir, 'clam.exe'))).digest('hex');
+  assert.deepEqual(children.map((c) => [c.name.toLowerCase(), createHash('sha256').update(c.bytes).digest('hex')]), [['clam.exe', clam]]);
 });

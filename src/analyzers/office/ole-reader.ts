@@ -106,18 +106,19 @@ export class OleFile {
   /** Follows a chain once per sector; a repeated sector ends it (a loop), as does a pointer past the end. */
   private chain(start: number, table: Uint32Array, what: string, maxSectors = table.length): number[] {
     const out: number[] = [];
-    const seen = new Uint8Array(table.length);
+    // A Set rather than a bitmap: most chains are short, and a bitmap per read would cost the table's size each time.
+    const seen = new Set<number>();
     let current = start;
     while (current !== ENDOFCHAIN && current !== FREESECT) {
       if (current > MAX_SECTOR_ID || current >= table.length) {
         this.warnings.push(`${what}: sector ${current} out of range`);
         break;
       }
-      if (seen[current]) {
+      if (seen.has(current)) {
         this.warnings.push(`${what}: sector chain loops at ${current}`);
         break;
       }
-      seen[current] = 1;
+      seen.add(current);
       out.push(current);
       if (out.length >= maxSectors) break;
       current = table[current]!;
