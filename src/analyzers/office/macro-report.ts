@@ -29,7 +29,7 @@ export function macrosOf(ole: OleFile, limits: VbaLimits, budget: { bytes: numbe
       const f = analyzeMacroCode(m.code);
       findings.push(f);
       entries.push({
-        vba_filename: m.name,
+        vba_filename: m.fileName,
         stream_path: m.streamPath,
         ...(subfilename ? { subfilename } : {}),
         vba_code: m.code,

@@ -26,6 +26,8 @@ interface Rule {
   /** Matched case-insensitively as a whole word unless `pattern` is given. */
   words: string[];
   pattern?: RegExp;
+  /** The keyword reported for a `pattern` match (olevba's name for it), instead of the matched text. */
+  name?: string;
   description: string;
   property?: string;
 }
@@ -41,14 +43,15 @@ const RULES: Rule[] = [
   { type: 'Suspicious', words: ['WScript.Shell', 'Shell.Application', 'Win32_Process', 'ExecQuery'], description: 'Runs commands through Windows Script Host, the shell or WMI', property: 'run-file' },
   { type: 'Suspicious', words: ['Run', 'Exec', 'ShellExecute', 'Application.Run', 'ExecuteExcel4Macro', 'MacScript', 'AppleScript'], description: 'Runs another macro, a command or a script', property: 'run-file' },
   { type: 'Suspicious', words: ['CreateObject', 'GetObject'], description: 'Creates or reaches an OLE/COM object', property: 'create-ole' },
-  { type: 'Suspicious', words: [], pattern: /GetObject\s*\(\s*"winmgmts/gi, description: 'Reaches WMI, often to start processes hidden from the parent', property: 'run-file' },
+  { type: 'Suspicious', words: [], pattern: /GetObject\s*\(\s*"winmgmts/gi, name: 'GetObject("winmgmts")', description: 'Reaches WMI, often to start processes hidden from the parent', property: 'run-file' },
+  { type: 'Suspicious', words: [], pattern: /\.Create(?=[\s(])/gi, name: 'Create', description: 'Creates a process or object, e.g. through WMI Win32_Process.Create', property: 'run-file' },
   { type: 'Suspicious', words: ['URLDownloadToFile', 'URLDownloadToFileA', 'URLDownloadToFileW', 'Microsoft.XMLHTTP', 'MSXML2.XMLHTTP', 'MSXML2.ServerXMLHTTP', 'XMLHTTP', 'WinHttp.WinHttpRequest', 'WinHttpRequest', 'InternetOpenUrl', 'Net.WebClient', 'DownloadFile', 'DownloadString'], description: 'Downloads from the network', property: 'download' },
   { type: 'Suspicious', words: ['Environ', 'ExpandEnvironmentStrings'], description: 'Reads environment variables (paths such as %TEMP% or %APPDATA%)' },
-  { type: 'Suspicious', words: ['Chr', 'ChrW', 'ChrB', 'Chr$', 'ChrW$', 'ChrB$', 'StrReverse', 'Asc', 'AscW', 'Xor'], description: 'Builds strings from character codes or reverses them, a common obfuscation', property: 'obfuscated' },
+  { type: 'Suspicious', words: ['Chr', 'ChrW', 'ChrB', 'StrReverse', 'Asc', 'AscW', 'Xor'], description: 'Builds strings from character codes or reverses them, a common obfuscation', property: 'obfuscated' },
   { type: 'Suspicious', words: ['CallByName'], description: 'Calls a method by a name computed at run time, hiding what is called', property: 'obfuscated' },
-  { type: 'Suspicious', words: [], pattern: /\bDeclare\s+(?:PtrSafe\s+)?(?:Function|Sub)\s+\w+\s+Lib\b/gi, description: 'Declares a function from a DLL (Windows API)' },
+  { type: 'Suspicious', words: [], pattern: /\bDeclare\s+(?:PtrSafe\s+)?(?:Function|Sub)\s+\w+\s+Lib\b/gi, name: 'Lib', description: 'Declares a function from a DLL (Windows API)' },
   { type: 'Suspicious', words: ['VirtualAlloc', 'VirtualAllocEx', 'RtlMoveMemory', 'CreateThread', 'CreateRemoteThread', 'WriteProcessMemory', 'EnumSystemLanguageGroupsW', 'EnumDateFormats'], description: 'Windows API used to run code in memory' },
-  { type: 'Suspicious', words: [], pattern: /\bOpen\b[^\n]{1,200}?\bFor\s+(?:Binary|Output|Append)\b/gi, description: 'Opens a file to write to it' },
+  { type: 'Suspicious', words: [], pattern: /\bOpen\b[^\n]{1,200}?\bFor\s+(?:Binary|Output|Append)\b/gi, name: 'Open', description: 'Opens a file to write to it' },
   { type: 'Suspicious', words: ['Put', 'Print #', 'Write #', 'Binary', 'SaveToFile', 'CreateTextFile', 'ADODB.Stream', 'Scripting.FileSystemObject', 'FileCopy', 'CopyFile', 'CopyFolder', 'MoveFile'], description: 'Writes or copies files' },
   { type: 'Suspicious', words: ['Kill', 'DeleteFile', 'DeleteFolder'], description: 'Deletes files' },
   { type: 'Suspicious', words: ['PowerShell', 'cmd.exe', 'cmd /c', 'mshta', 'rundll32', 'regsvr32', 'certutil', 'bitsadmin', 'schtasks', 'wscript.exe', 'cscript.exe'], description: 'Names a Windows program often used to run payloads', property: 'run-file' },
@@ -61,7 +64,7 @@ const RULES: Rule[] = [
 
 const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>()]{3,300}/gi;
 const IPV4_RE = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
-const EXE_RE = /\b[\w\-.\\:/%~]{1,200}\.(?:exe|dll|scr|pif|com|bat|cmd|vbs|vbe|js|jse|wsf|hta|ps1|jar|cpl|msi|lnk)\b/gi;
+const EXE_RE = /(?<![\w\-.])[\w\-.]{1,100}\.(?:exe|dll|scr|pif|com|bat|cmd|vbs|vbe|js|jse|wsf|hta|ps1|jar|cpl|msi|lnk)\b/gi;
 const STRING_RE = /"((?:[^"\n]|"")*)"/g;
 const HEX_RE = /^(?:[0-9A-Fa-f]{2}){8,}$/;
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4}){6,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -72,7 +75,7 @@ const MAX_HITS_PER_TYPE = 100;
 /** A word in the table as a whole-word pattern; one ending in `#` or a space may be followed by anything. */
 function wordPattern(word: string): string {
   const escaped = word.replace(/[.*+?^${}()|[\]\\#]/g, '\\$&').replace(/ /g, '\\s+');
-  return /[\w$]$/.test(word) ? `${escaped}(?![\\w$])` : escaped;
+  return /[\w$]$/.test(word) ? `${escaped}(?!\\w)` : escaped;
 }
 
 const ruleRegexes = RULES.map((rule) => rule.pattern ?? new RegExp(`(?<![\\w$])(?:${rule.words.map(wordPattern).join('|')})`, 'gi'));
@@ -96,32 +99,46 @@ export function analyzeMacroCode(code: string): MacroFindings {
     const re = ruleRegexes[i]!;
     re.lastIndex = 0;
     for (const m of text.matchAll(re)) {
-      const keyword = rule.pattern ? m[0] : (rule.words.find((w) => w.toLowerCase() === m[0].toLowerCase()) ?? m[0]);
+      const keyword = rule.pattern ? (rule.name ?? m[0]) : (rule.words.find((w) => w.toLowerCase() === m[0].toLowerCase()) ?? m[0]);
       if (!add(rule.type, keyword, rule.description)) break;
       if (rule.property) properties.add(rule.property);
     }
   });
-  for (const m of code.slice(0, MAX_SCAN_CHARS).matchAll(URL_RE)) {
-    if (!add('IOC', m[0], 'URL')) break;
-    patterns.add('url-pattern');
-  }
-  for (const m of text.matchAll(IPV4_RE)) {
-    if (m[0].startsWith('0.') || !add('IOC', m[0], 'IPv4 address')) continue;
-    patterns.add('ip-pattern');
-  }
-  for (const m of text.matchAll(EXE_RE)) {
-    if (!add('IOC', m[0], 'Executable file name')) break;
-    patterns.add('exe-pattern');
-  }
+  // Strings hidden as hex or base64 are decoded, listed by their decoded text (as olevba does) and searched for IOCs too.
+  const decoded: string[] = [];
+  let hex = false;
+  let base64 = false;
   for (const m of text.matchAll(STRING_RE)) {
     const literal = m[1]!;
     if (HEX_RE.test(literal)) {
-      const decoded = Buffer.from(literal, 'hex').toString('latin1');
-      if (printableShare(decoded) > 0.8 && add('Hex String', literal.slice(0, 100), `Hex-encoded string, decodes to "${decoded.slice(0, 60)}"`)) properties.add('obfuscated');
+      const plain = Buffer.from(literal, 'hex').toString('latin1');
+      if (printableShare(plain) > 0.8 && add('Hex String', plain.slice(0, 200), `Hex-encoded string "${literal.slice(0, 100)}"`)) {
+        decoded.push(plain);
+        hex = true;
+      }
     } else if (BASE64_RE.test(literal) && !/^[A-Za-z]+$/.test(literal)) {
-      const decoded = Buffer.from(literal, 'base64').toString('latin1');
-      if (printableShare(decoded) > 0.8 && add('Base64 String', literal.slice(0, 100), `Base64-encoded string, decodes to "${decoded.slice(0, 60)}"`)) properties.add('obfuscated');
+      const plain = Buffer.from(literal, 'base64').toString('latin1');
+      if (printableShare(plain) > 0.8 && add('Base64 String', plain.slice(0, 200), `Base64-encoded string "${literal.slice(0, 100)}"`)) {
+        decoded.push(plain);
+        base64 = true;
+      }
     }
+  }
+  if (hex) add('Suspicious', 'Hex Strings', 'Hex-encoded strings, which may hide other strings');
+  if (base64) add('Suspicious', 'Base64 Strings', 'Base64-encoded strings, which may hide other strings');
+  if (hex || base64) properties.add('obfuscated');
+  const searchable = [code.slice(0, MAX_SCAN_CHARS), ...decoded].join('\n');
+  for (const m of searchable.matchAll(URL_RE)) {
+    if (!add('IOC', m[0], 'URL')) break;
+    patterns.add('url-pattern');
+  }
+  for (const m of searchable.matchAll(IPV4_RE)) {
+    if (m[0].startsWith('0.') || !add('IOC', m[0], 'IPv4 address')) continue;
+    patterns.add('ip-pattern');
+  }
+  for (const m of searchable.matchAll(EXE_RE)) {
+    if (!add('IOC', m[0], 'Executable file name')) break;
+    patterns.add('exe-pattern');
   }
   return { keywords: [...hits.values()], patterns: [...patterns].sort(), properties: [...properties].sort() };
 }

@@ -7,8 +7,9 @@ import type { OleEntry, OleFile } from './ole-reader.js';
 import { decodeCodePage } from './property-set.js';
 
 export interface VbaModule {
-  /** Module name (VT's `vba_filename`). */
   name: string;
+  /** The name with the extension olevba gives it from the PROJECT stream (`.bas`, `.cls`, `.frm`): VT's `vba_filename`. */
+  fileName: string;
   /** OLE path of the module stream (VT's `stream_path`). */
   streamPath: string;
   code: string;
@@ -56,6 +57,8 @@ export function extractVbaModules(ole: OleFile, projectPath: string, limits: Vba
   const dir = decompressContainer(ole.read(dirEntry), limits.maxModuleBytes);
   if (dir.error) warnings.push(`${vbaPath}/dir: ${dir.error}`);
   const { codePage, modules } = parseDir(dir.data, limits.maxModules);
+  const projectStream = ole.find(projectPath ? `${projectPath}/PROJECT` : 'PROJECT');
+  const extensions = moduleExtensions(projectStream ? ole.read(projectStream).subarray(0, 1 << 20) : Buffer.alloc(0), codePage);
   const out: VbaModule[] = [];
   for (const m of modules) {
     const streamName = m.streamName ?? m.name;
@@ -74,12 +77,32 @@ export function extractVbaModules(ole: OleFile, projectPath: string, limits: Vba
     const source = decompressContainer(raw.subarray(Math.min(m.offset, raw.length)), room);
     budget.bytes -= source.data.length;
     if (source.error) warnings.push(`${stream.path}: ${source.error}`);
+    const name = m.name ?? streamName;
     out.push({
-      name: m.name ?? streamName,
+      name,
+      fileName: `${name}.${extensions.get(name.toLowerCase()) ?? 'vba'}`,
       streamPath: stream.path,
       code: decodeCodePage(source.data, codePage),
       truncated: source.truncated || source.error !== undefined,
     });
+  }
+  return out;
+}
+
+/**
+ * Module kinds from the PROJECT stream ([MS-OVBA] 2.3.1.7): `Document=` and `Class=` are class
+ * modules (.cls), `Module=` standard modules (.bas), `BaseClass=` forms (.frm).
+ */
+function moduleExtensions(project: Buffer, codePage: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of decodeCodePage(project, codePage).split(/\r\n|\r|\n/)) {
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const key = line.slice(0, eq).trim();
+    let value = line.slice(eq + 1).trim().toLowerCase();
+    if (key === 'Document') value = value.split('/')[0]!;
+    const ext = key === 'Document' || key === 'Class' ? 'cls' : key === 'Module' ? 'bas' : key === 'BaseClass' ? 'frm' : undefined;
+    if (ext) out.set(value, ext);
   }
   return out;
 }

@@ -118,7 +118,7 @@ export function vbaProjectStreams(modules: TestModule[], prefix = ''): Array<[st
   const streams: Array<[string, Buffer]> = [
     [`${prefix}VBA/dir`, ovbaCompress(dirStream(modules))],
     [`${prefix}VBA/_VBA_PROJECT`, Buffer.from([0xcc, 0x61, 0xff, 0xff, 0x00, 0x00, 0x00])],
-    [`${prefix}PROJECT`, Buffer.from(`ID="{00000000-0000-0000-0000-000000000000}"\r\n${modules.map((m) => `Module=${m.name}`).join('\r\n')}\r\n`, 'latin1')],
+    [`${prefix}PROJECT`, Buffer.from(`ID="{00000000-0000-0000-0000-000000000000}"\r\n${modules.map((m) => (/^This(Document|Workbook)$/.test(m.name) ? `Document=${m.name}/&H00000000` : `Module=${m.name}`)).join('\r\n')}\r\n`, 'latin1')],
   ];
   for (const m of modules) streams.push([`${prefix}VBA/${m.name}`, Buffer.concat([Buffer.alloc(m.offset ?? 0, 0xaa), ovbaCompress(Buffer.from(m.code, 'latin1'))])]);
   return streams;
