@@ -8,6 +8,8 @@ import { localName, walkXml } from './xml-events.js';
 const DDE_RE = /^\s*DDE(?:AUTO)?\b/i;
 const MAX_FIELDS = 100;
 const MAX_FIELD_CHARS = 4096;
+/** Bytes of a WordDocument stream searched; document text comes first in real files. */
+const MAX_BINARY_SCAN = 32 * 1024 * 1024;
 
 /** DDE field instructions in one WordprocessingML part. */
 export function ddeFieldsInXml(xml: string): string[] {
@@ -49,7 +51,8 @@ export function ddeFieldsInXml(xml: string): string[] {
 /** DDE fields in a binary Word document's text, read as 8-bit and as UTF-16 text (a piece table may hold either). */
 export function ddeFieldsInWordBinary(stream: Buffer): string[] {
   const found = new Set<string>();
-  for (const text of [stream.toString('latin1'), stream.toString('utf16le'), stream.subarray(1).toString('utf16le')]) {
+  const scanned = stream.subarray(0, MAX_BINARY_SCAN);
+  for (const text of [scanned.toString('latin1'), scanned.toString('utf16le'), scanned.subarray(1).toString('utf16le')]) {
     let from = 0;
     while (found.size < MAX_FIELDS) {
       const begin = text.indexOf('\x13', from);

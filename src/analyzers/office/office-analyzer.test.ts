@@ -261,6 +261,9 @@ test('the analyzer runs in its worker thread and returns office_info for a file 
       writeFileSync(file, Buffer.concat([doc.subarray(0, 8), Buffer.alloc(100)]));
       const broken = await analyzer.analyze({ path: file, size: 108, md5: '', sha1: '', sha256: '', names: [] }, new AbortController().signal);
       assert.deepEqual(broken.attributes, {}, 'a malformed document contributes nothing');
+      const deadline = new Error('deadline');
+      await assert.rejects(analyzer.analyze({ path: file, size: 108, md5: '', sha1: '', sha256: '', names: [] }, AbortSignal.abort(deadline)), (err) => err === deadline);
+      assert.equal(analyzer.manifest.accepts.typeTags?.includes('doc'), true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -286,4 +289,16 @@ test('Debian clamav-testfiles OLE documents: streams and properties as olefile r
   const children = await extractChildren(readFileSync(path.join(dir, 'clam.ole.doc')));
   const clam = createHash('sha256').update(readFileSync(path.join(dir, 'clam.exe'))).digest('hex');
   assert.deepEqual(children.map((c) => [c.name.toLowerCase(), createHash('sha256').update(c.bytes).digest('hex')]), [['clam.exe', clam]]);
+});
+
+test('a DDE field written as w:fldSimple is found; other fields are not reported', async () => {
+  const body = '<w:p><w:fldSimple w:instr=" DDE &quot;c:\\\\windows\\\\system32\\\\cmd.exe&quot; &quot;/c calc&quot; "/><w:fldSimple w:instr=" HYPERLINK &quot;https://example.test&quot; "/></w:p>';
+  const info = (await analyzeOffice(docxPackage({ body }))).attributes.openxml_info as Info;
+  assert.deepEqual(info.dde_links, ['DDE "c:\\\\windows\\\\system32\\\\cmd.exe" "/c calc"']);
+});
+
+test('an encrypted OOXML document (EncryptionInfo + EncryptedPackage in OLE) is marked encrypted', async () => {
+  const info = (await analyzeOffice(oleFile([['EncryptionInfo', Buffer.alloc(200, 1)], ['EncryptedPackage', Buffer.alloc(5000, 2)]]))).attributes.office_info as Info;
+  assert.equal(info.encrypted, true);
+  assert.equal(info.document_type, 'encrypted-ooxml');
 });

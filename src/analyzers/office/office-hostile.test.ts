@@ -134,3 +134,13 @@ test('a damaged ZIP is reported as an error, not a crash', async () => {
     await survives(bad);
   }
 });
+
+test('storages nested deeper than the limit are not followed', async () => {
+  const deep = `${Array.from({ length: 40 }, (_, i) => `s${i}`).join('/')}/leaf`;
+  const doc = oleFile([[deep, Buffer.from('x')], ['top', Buffer.from('y')]]);
+  const ole = new OleFile(doc);
+  assert.ok(ole.find('top'));
+  assert.equal(ole.find(deep), undefined);
+  assert.ok(ole.warnings.some((w) => /nesting deeper/.test(w)));
+  await survives(doc);
+});
