@@ -50,6 +50,17 @@ test('a FAT chain that loops ends the stream with a warning', async () => {
   assert.equal(info.ole.num_macros, 1, 'the macros elsewhere in the file are still read');
 });
 
+test('a stream that starts inside a looping chain (which runs the cfb package out of memory) reads once round the loop', async () => {
+  const doc = sample();
+  const word = new OleFile(doc).find('WordDocument')!;
+  doc.writeUInt32LE(word.start, fatOffset(doc, word.start + 1));
+  doc.writeUInt32LE(word.start + 1, dirEntryOffset(doc, word.sid) + 0x74);
+  const ole = new OleFile(doc);
+  assert.equal(ole.read(ole.find('WordDocument')!).length, 2 * 512);
+  assert.ok(ole.warnings.some((w) => /loops/.test(w)));
+  await survives(doc);
+});
+
 test('a DIFAT chain that loops, and huge declared counts, are bounded', async () => {
   const doc = sample();
   const last = Math.ceil(doc.length / 512) - 2;

@@ -1,9 +1,11 @@
 /**
  * A bounded reader of OLE compound files ([MS-CFB]): header, DIFAT, FAT, mini FAT, directory tree,
- * stream contents. Written by hand rather than with the `cfb` package because cfb's reader follows
- * FAT chains of large streams without a loop check (get_sector_list) and builds paths with a loop
- * that a directory cycle keeps going, so one crafted file hangs it. Here every chain is followed at
- * most once per sector, the directory walk visits each entry once, and all counts are capped.
+ * stream contents. Written by hand rather than with the `cfb` package (used by the tests to write
+ * files) because cfb 1.2.2's reader follows the chain of a stream that starts inside another chain
+ * without a loop check (get_sector_list): a FAT loop there grows an array until the process runs
+ * out of memory, which no try/catch or worker deadline contains well (office-hostile.test.ts builds
+ * such a file). Here every chain is followed at most once per sector, the directory walk visits
+ * each entry once, and all counts are capped.
  */
 
 export interface OleEntry {
