@@ -302,3 +302,10 @@ test('an encrypted OOXML document (EncryptionInfo + EncryptedPackage in OLE) is 
   assert.equal(info.encrypted, true);
   assert.equal(info.document_type, 'encrypted-ooxml');
 });
+
+test('a project in code page 1251: module names and code decode from Cyrillic bytes', async () => {
+  const code = 'Sub Макрос()\r\n  MsgBox "Привет"\r\nEnd Sub\r\n';
+  const doc = oleFile(vbaProjectStreams([{ name: 'Модуль1', code }], 'Macros/', 1251));
+  const info = (await analyzeOffice(doc)).attributes.office_info as Info;
+  assert.deepEqual(info.ole.macros.map((m: Info) => [m.vba_filename, m.stream_path, m.vba_code]), [['Модуль1.bas', 'Macros/VBA/Модуль1', code]]);
+});

@@ -74,13 +74,30 @@ export interface TestModule {
 }
 
 /** An uncompressed `dir` stream ([MS-OVBA] 2.3.4.2) for these modules. */
-export function dirStream(modules: TestModule[]): Buffer {
+/**
+ * Text in a project code page: 1252 as latin1, 1251 for ASCII and the Cyrillic А–я block (enough
+ * for tests; Node has no encoder for Windows code pages).
+ */
+export function encodeCodePage(text: string, codePage: 1252 | 1251): Buffer {
+  if (codePage === 1252) return Buffer.from(text, 'latin1');
+  return Buffer.from(
+    [...text].map((c) => {
+      const code = c.codePointAt(0)!;
+      if (code < 0x80) return code;
+      if (code >= 0x410 && code <= 0x44f) return code - 0x410 + 0xc0;
+      throw new Error(`no 1251 byte for ${c}`);
+    }),
+  );
+}
+
+export function dirStream(modules: TestModule[], codePage: 1252 | 1251 = 1252): Buffer {
+  const enc = (t: string) => encodeCodePage(t, codePage);
   const version = Buffer.concat([u16(0x0009), u32(4), u32(0x1234), u16(7)]);
   const parts = [
     rec(0x0001, u32(3)),
     rec(0x0002, u32(0x409)),
     rec(0x0014, u32(0x409)),
-    rec(0x0003, u16(1252)),
+    rec(0x0003, u16(codePage)),
     rec(0x0004, 'Project'),
     rec(0x0005, ''),
     rec(0x0040, ''),
@@ -91,14 +108,19 @@ export function dirStream(modules: TestModule[]): Buffer {
     version,
     rec(0x000c, ''),
     rec(0x003c, ''),
+    // A reference to the OLE Automation library, as every real project has (2.3.4.2.2); references
+    // sit between the project information and the modules (olevba refuses them elsewhere).
+    rec(0x0016, 'stdole'),
+    rec(0x003e, Buffer.from('stdole', 'utf16le')),
+    rec(0x000d, Buffer.concat([u32(Buffer.byteLength(STDOLE_LIBID)), Buffer.from(STDOLE_LIBID, 'latin1'), u32(0), u16(0)])),
     rec(0x000f, u16(modules.length)),
     rec(0x0013, u16(0xffff)),
   ];
   for (const m of modules) {
     parts.push(
-      rec(0x0019, m.name),
+      rec(0x0019, enc(m.name)),
       rec(0x0047, Buffer.from(m.name, 'utf16le')),
-      rec(0x001a, m.name),
+      rec(0x001a, enc(m.name)),
       rec(0x0032, Buffer.from(m.name, 'utf16le')),
       rec(0x001c, ''),
       rec(0x0048, ''),
@@ -113,14 +135,17 @@ export function dirStream(modules: TestModule[]): Buffer {
   return Buffer.concat(parts);
 }
 
+const STDOLE_LIBID = '*\\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\\Windows\\System32\\stdole2.tlb#OLE Automation';
+
 /** Streams of a VBA project below `prefix` ('' for vbaProject.bin, 'Macros/' in a Word document). */
-export function vbaProjectStreams(modules: TestModule[], prefix = ''): Array<[string, Buffer]> {
+export function vbaProjectStreams(modules: TestModule[], prefix = '', codePage: 1252 | 1251 = 1252): Array<[string, Buffer]> {
+  const enc = (t: string) => encodeCodePage(t, codePage);
   const streams: Array<[string, Buffer]> = [
-    [`${prefix}VBA/dir`, ovbaCompress(dirStream(modules))],
+    [`${prefix}VBA/dir`, ovbaCompress(dirStream(modules, codePage))],
     [`${prefix}VBA/_VBA_PROJECT`, Buffer.from([0xcc, 0x61, 0xff, 0xff, 0x00, 0x00, 0x00])],
-    [`${prefix}PROJECT`, Buffer.from(`ID="{00000000-0000-0000-0000-000000000000}"\r\n${modules.map((m) => (/^This(Document|Workbook)$/.test(m.name) ? `Document=${m.name}/&H00000000` : `Module=${m.name}`)).join('\r\n')}\r\n`, 'latin1')],
+    [`${prefix}PROJECT`, enc(`ID="{00000000-0000-0000-0000-000000000000}"\r\n${modules.map((m) => (/^This(Document|Workbook)$/.test(m.name) ? `Document=${m.name}/&H00000000` : `Module=${m.name}`)).join('\r\n')}\r\n`)],
   ];
-  for (const m of modules) streams.push([`${prefix}VBA/${m.name}`, Buffer.concat([Buffer.alloc(m.offset ?? 0, 0xaa), ovbaCompress(Buffer.from(m.code, 'latin1'))])]);
+  for (const m of modules) streams.push([`${prefix}VBA/${m.name}`, Buffer.concat([Buffer.alloc(m.offset ?? 0, 0xaa), ovbaCompress(enc(m.code))])]);
   return streams;
 }
 
