@@ -309,3 +309,30 @@ test('a project in code page 1251: module names and code decode from Cyrillic by
   const info = (await analyzeOffice(doc)).attributes.office_info as Info;
   assert.deepEqual(info.ole.macros.map((m: Info) => [m.vba_filename, m.stream_path, m.vba_code]), [['Модуль1.bas', 'Macros/VBA/Модуль1', code]]);
 });
+
+test('an embedded document kept as a storage (Word ObjectPool) becomes a child compound file with its streams', async () => {
+  const workbook = Buffer.alloc(6000, 7);
+  const doc = oleFile([
+    ['WordDocument', Buffer.alloc(5000, 0x20)],
+    ['ObjectPool/_1700000000/Workbook', workbook],
+    ['ObjectPool/_1700000000/\x01CompObj', Buffer.from('compobj')],
+  ]);
+  // cfb's writer takes a CLSID as 32 hex digits in on-disk order: Excel's 00020820-0000-0000-C000-000000000046.
+  const withClsid = (() => {
+    const ole = new OleFile(doc);
+    const storage = ole.find('ObjectPool/_1700000000')!;
+    const at = (doc.readUInt32LE(0x30) + 1) * 512 + storage.sid * 128 + 0x50;
+    const out = Buffer.from(doc);
+    Buffer.from('2008020000000000c000000000000046', 'hex').copy(out, at);
+    return out;
+  })();
+  const info = (await analyzeOffice(withClsid)).attributes.office_info as Info;
+  const embedded = info.embedded_objects.find((o: Info) => o.name === 'ObjectPool/_1700000000');
+  assert.equal(embedded.clsid_literal, 'Microsoft Excel 97-2003 Worksheet');
+  const [child] = await extractChildren(withClsid);
+  assert.equal(child!.name, 'ObjectPool/_1700000000');
+  const inner = new OleFile(child!.bytes);
+  assert.ok(inner.read(inner.find('Workbook')!).equals(workbook));
+  assert.equal(inner.read(inner.find('\x01CompObj')!).toString(), 'compobj');
+  assert.equal(inner.entries[0]!.clsid, '00020820-0000-0000-c000-000000000046');
+});

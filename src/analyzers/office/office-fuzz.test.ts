@@ -54,6 +54,8 @@ function patched(base: Buffer, patches: Array<[number, number]>): Buffer {
 test('damaged OLE documents (summary properties, VBA, streams) are analysed or refused with an Error', async () => {
   const doc = oleFile([
     ['WordDocument', Buffer.alloc(5000, 0x20)],
+    ['ObjectPool/_1/Workbook', Buffer.alloc(700, 3)],
+    ['ObjectPool/_2/\x01Ole10Native', Buffer.concat([Buffer.from([40, 0, 0, 0, 2, 0]), Buffer.from('a.exe\0C:\\a.exe\0'), Buffer.alloc(8), Buffer.from('C:\\t\0'), Buffer.from([4, 0, 0, 0]), Buffer.from('MZxx')])],
     ['\x05SummaryInformation', propertySetStream(FMTID_SUMMARY, [[1, { type: 'i2', value: 1252 }], [2, { type: 'lpstr', value: 'title' }], [12, { type: 'filetime', value: new Date('2024-01-01T00:00:00Z') }]])],
     ...vbaProjectStreams([{ name: 'Module1', code: 'Sub AutoOpen()\r\n  Shell "calc.exe"\r\nEnd Sub\r\n' }], 'Macros/'),
   ]);

@@ -9,6 +9,7 @@ import { ddeFieldsInWordBinary } from './dde-fields.js';
 import { autoExecOf, macrosOf } from './macro-report.js';
 import { parseOle10Native } from './ole10-native.js';
 import type { OleEntry, OleFile } from './ole-reader.js';
+import { embeddedStorages, storageAsFile } from './embedded-storage.js';
 import { documentSummaryInfo, readPropertySet, summaryInfo } from './property-set.js';
 import { tagsFromMacros } from './vba-keywords.js';
 import type { VbaLimits } from './vba-project.js';
@@ -36,6 +37,9 @@ export interface EmbeddedObject {
   name: string;
   size: number;
   sha256: string;
+  /** Set for an embedded document kept as a storage (its bytes are the storage rewritten as a file). */
+  clsid?: string;
+  clsid_literal?: string;
   /** From an OLE Package (`\x01Ole10Native`): the embedded file's own name and paths. */
   filename?: string;
   source_path?: string;
@@ -111,7 +115,8 @@ function documentType(ole: OleFile): string {
 
 /**
  * Embedded objects: OLE Package payloads (`\x01Ole10Native`), `Package` streams (embedded OOXML)
- * and `CONTENTS` streams, anywhere in the tree (ObjectPool in Word, MBD storages in Excel).
+ * and `CONTENTS` streams, anywhere in the tree; and embedded documents kept as storages (ObjectPool
+ * in Word, MBD storages in Excel), rewritten as files.
  */
 export function embeddedObjects(ole: OleFile): Array<{ meta: EmbeddedObject; bytes: Buffer }> {
   const out: Array<{ meta: EmbeddedObject; bytes: Buffer }> = [];
@@ -130,6 +135,18 @@ export function embeddedObjects(ole: OleFile): Array<{ meta: EmbeddedObject; byt
       const bytes = ole.read(e);
       out.push({ meta: { name: e.path, size: bytes.length, sha256: sha256(bytes) }, bytes });
     }
+  }
+  for (const storage of embeddedStorages(ole)) {
+    if (out.length >= MAX_EMBEDDED) break;
+    let bytes: Buffer | undefined;
+    try {
+      bytes = storageAsFile(ole, storage);
+    } catch (err) {
+      // A damaged directory can give names cfb's writer refuses; the object is then left out.
+      ole.warnings.push(`${storage.path}: not rewritten as a file (${(err as Error).message})`);
+    }
+    if (!bytes) continue;
+    out.push({ meta: { name: storage.path, size: bytes.length, sha256: sha256(bytes), clsid: storage.clsid, clsid_literal: CLSIDS[storage.clsid] ?? '' }, bytes });
   }
   return out;
 }
