@@ -43,16 +43,21 @@ export async function analyzeOffice(data: Buffer, limits: OfficeLimits = DEFAULT
   return { attributes: {}, tags: [] };
 }
 
+/** The last component of a part, storage or Windows path: a child's name, never a path. */
+function baseName(name: string): string {
+  return name.split(/[\\/]/).filter(Boolean).pop() ?? 'embedded';
+}
+
 /** Embedded objects (OLE Package payloads, embedded documents, ActiveX binaries) as candidate child files. */
 export async function extractChildren(data: Buffer, limits: OfficeLimits = DEFAULT_OFFICE_LIMITS): Promise<Array<{ name: string; bytes: Buffer }>> {
   if (isOle(data)) {
-    return embeddedObjects(new OleFile(data)).map(({ meta, bytes }) => ({ name: meta.filename || meta.name, bytes }));
+    return embeddedObjects(new OleFile(data)).map(({ meta, bytes }) => ({ name: baseName(meta.filename || meta.name), bytes }));
   }
   if (isZip(data)) {
     const pkg = await OoxmlPackage.open(data, limits.zip);
     try {
       if (!pkg.part('[Content_Types].xml')) return [];
-      return (await openxmlInfo(pkg, limits.vba)).children;
+      return (await openxmlInfo(pkg, limits.vba)).children.map((c) => ({ name: baseName(c.name), bytes: c.bytes }));
     } finally {
       pkg.close();
     }

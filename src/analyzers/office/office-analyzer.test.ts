@@ -193,7 +193,7 @@ test('a macro-enabled docx: vbaProject.bin, remote template, DDEAUTO field, embe
     ['word/embeddings/oleObject1.bin', 'run.bat'],
   );
   const children = await extractChildren(docx);
-  assert.deepEqual(children.map((c) => c.name), ['word/embeddings/oleObject1.bin', 'run.bat']);
+  assert.deepEqual(children.map((c) => c.name), ['oleObject1.bin', 'run.bat']);
   assert.equal(children[1]!.bytes.toString(), '@echo hi');
 });
 
@@ -261,6 +261,9 @@ test('the analyzer runs in its worker thread and returns office_info for a file 
       writeFileSync(file, Buffer.concat([doc.subarray(0, 8), Buffer.alloc(100)]));
       const broken = await analyzer.analyze({ path: file, size: 108, md5: '', sha1: '', sha256: '', names: [] }, new AbortController().signal);
       assert.deepEqual(broken.attributes, {}, 'a malformed document contributes nothing');
+      writeFileSync(file, doc);
+      const children = await analyzer.extractChildren({ path: file, size: doc.length, md5: '', sha1: '', sha256: '', names: [] }, new AbortController().signal);
+      assert.deepEqual(children.map((c) => [c.name, c.bytes.toString()]), [['invoice.exe', 'MZ fake payload bytes']]);
       const deadline = new Error('deadline');
       await assert.rejects(analyzer.analyze({ path: file, size: 108, md5: '', sha1: '', sha256: '', names: [] }, AbortSignal.abort(deadline)), (err) => err === deadline);
       assert.equal(analyzer.manifest.accepts.typeTags?.includes('doc'), true);
@@ -330,7 +333,7 @@ test('an embedded document kept as a storage (Word ObjectPool) becomes a child c
   const embedded = info.embedded_objects.find((o: Info) => o.name === 'ObjectPool/_1700000000');
   assert.equal(embedded.clsid_literal, 'Microsoft Excel 97-2003 Worksheet');
   const [child] = await extractChildren(withClsid);
-  assert.equal(child!.name, 'ObjectPool/_1700000000');
+  assert.equal(child!.name, '_1700000000');
   const inner = new OleFile(child!.bytes);
   assert.ok(inner.read(inner.find('Workbook')!).equals(workbook));
   assert.equal(inner.read(inner.find('\x01CompObj')!).toString(), 'compobj');

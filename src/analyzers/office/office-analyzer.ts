@@ -2,6 +2,7 @@
  * The `office` analyzer: VirusTotal's `office_info` (OLE documents) and `openxml_info` (OOXML
  * packages) with VBA macros, DDE fields, XLM sheets and embedded objects, and the document tags
  * (`macros`, `auto-open`, `run-file`, ...). Parsing runs in worker threads (office-worker.ts).
+ * `extractChildren` gives the embedded objects as files, for the pipeline to store and analyse.
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -9,6 +10,17 @@ import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } f
 import { PluginError } from '../../core/plugin.js';
 import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
 import type { OfficeRequest, OfficeResult } from './office-worker.js';
+
+export interface OfficeChild {
+  /** The embedded file's own name (OLE Package label) or the last component of its part or storage path. */
+  name: string;
+  bytes: Buffer;
+}
+
+export interface OfficeAnalyzer extends Analyzer {
+  /** Embedded objects: OLE Package payloads, embedded documents, embedded parts and ActiveX binaries. */
+  extractChildren(input: FileInput, signal: AbortSignal): Promise<OfficeChild[]>;
+}
 
 export interface OfficeAnalyzerOptions {
   logger: Logger;
@@ -23,7 +35,7 @@ export const OFFICE_TYPE_TAGS = ['doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'o
 export const DEFAULT_OFFICE_MAX_BYTES = 128 * 1024 * 1024;
 const TIMEOUT_MS = 60_000;
 
-export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): Analyzer {
+export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnalyzer {
   const { logger } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_OFFICE_MAX_BYTES;
   let pool: WorkerPool<OfficeRequest, OfficeResult> | undefined;
@@ -37,6 +49,16 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): Analyzer {
     timeoutMs: TIMEOUT_MS,
     needsNetwork: false,
   };
+
+  async function run(input: FileInput, signal: AbortSignal, withChildren: boolean): Promise<OfficeResult> {
+    if (!pool || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'office analyzer not started');
+    if (signal.aborted) throw signal.reason;
+    const result = await pool.run({ path: path.resolve(input.path), maxBytes, withChildren }, signal);
+    if (result.kind === 'unreadable') throw new PluginError('file_unreadable', result.message);
+    if (result.kind === 'too_large') throw new PluginError('file_too_large', `${result.size} bytes is above the office analyzer's ${maxBytes}`);
+    if (result.kind === 'malformed') logger.debug({ sha256: input.sha256, message: result.message }, 'office document could not be parsed');
+    return result;
+  }
 
   return {
     manifest,
@@ -64,15 +86,15 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): Analyzer {
     status: () => readiness,
 
     async analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput> {
-      if (!pool || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'office analyzer not started');
-      if (signal.aborted) throw signal.reason;
-      const result = await pool.run({ path: path.resolve(input.path), maxBytes }, signal);
-      if (result.kind === 'unreadable') throw new PluginError('file_unreadable', result.message);
-      if (result.kind === 'malformed') {
-        logger.debug({ sha256: input.sha256, message: result.message }, 'office document could not be parsed');
-        return { attributes: {} };
-      }
+      const result = await run(input, signal, false);
+      if (result.kind !== 'analysis') return { attributes: {} };
       return { attributes: result.attributes, tags: result.tags };
+    },
+
+    async extractChildren(input: FileInput, signal: AbortSignal): Promise<OfficeChild[]> {
+      const result = await run(input, signal, true);
+      if (result.kind !== 'children') return [];
+      return result.children.map((c) => ({ name: c.name, bytes: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength) }));
     },
 
     async close(): Promise<void> {

@@ -4,31 +4,41 @@
  * event loop.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { serveRequests } from '../../core/worker-pool.js';
-import { analyzeOffice, type OfficeAnalysis } from './analyze-office.js';
+import { serveRequests, type WorkerAnswer } from '../../core/worker-pool.js';
+import { analyzeOffice, extractChildren, type OfficeAnalysis } from './analyze-office.js';
 
 export interface OfficeRequest {
   path: string;
   maxBytes: number;
+  /** Return the embedded objects as files instead of the attributes. */
+  withChildren: boolean;
 }
 
-export type OfficeResult = ({ kind: 'analysis' } & OfficeAnalysis) | { kind: 'unreadable'; message: string } | { kind: 'malformed'; message: string };
+export type OfficeResult =
+  | ({ kind: 'analysis' } & OfficeAnalysis)
+  | { kind: 'children'; children: Array<{ name: string; bytes: Uint8Array }> }
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'too_large'; size: number }
+  | { kind: 'malformed'; message: string };
 
-async function handle(request: OfficeRequest): Promise<OfficeResult> {
+async function handle(request: OfficeRequest): Promise<WorkerAnswer<OfficeResult>> {
   let data: Buffer;
   try {
     const info = await stat(request.path);
-    if (!info.isFile()) return { kind: 'unreadable', message: `${request.path} is not a regular file` };
-    if (info.size > request.maxBytes) return { kind: 'unreadable', message: `file larger than ${request.maxBytes} bytes` };
+    if (!info.isFile()) return { value: { kind: 'unreadable', message: `${request.path} is not a regular file` } };
+    if (info.size > request.maxBytes) return { value: { kind: 'too_large', size: info.size } };
     data = await readFile(request.path);
   } catch (err) {
-    return { kind: 'unreadable', message: (err as Error).message };
+    return { value: { kind: 'unreadable', message: (err as Error).message } };
   }
   try {
-    return { kind: 'analysis', ...(await analyzeOffice(data)) };
+    if (!request.withChildren) return { value: { kind: 'analysis', ...(await analyzeOffice(data)) } };
+    // Copies, so each child's buffer can move to the main thread without the file's buffer.
+    const children = (await extractChildren(data)).map((c) => ({ name: c.name, bytes: new Uint8Array(c.bytes) }));
+    return { value: { kind: 'children', children }, transfer: children.map((c) => c.bytes.buffer) };
   } catch (err) {
-    return { kind: 'malformed', message: (err as Error).message };
+    return { value: { kind: 'malformed', message: (err as Error).message } };
   }
 }
 
-serveRequests<OfficeRequest, OfficeResult>(async () => ({ handle: async (request) => ({ value: await handle(request) }) }));
+serveRequests<OfficeRequest, OfficeResult>(async () => ({ handle }));
