@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { deflateSync } from 'node:zlib';
 import pino from 'pino';
 import { analyzeOffice, extractChildren } from './analyze-office.js';
 import { createOfficeAnalyzer } from './office-analyzer.js';
@@ -338,4 +339,20 @@ test('an embedded document kept as a storage (Word ObjectPool) becomes a child c
   assert.ok(inner.read(inner.find('Workbook')!).equals(workbook));
   assert.equal(inner.read(inner.find('\x01CompObj')!).toString(), 'compobj');
   assert.equal(inner.entries[0]!.clsid, '00020820-0000-0000-c000-000000000046');
+});
+
+test('a PowerPoint 97-2003 VBA project, zlib-compressed in an ExOleObjStg record, is extracted', async () => {
+  const code = 'Sub Auto_Open()\r\n  Shell "calc.exe"\r\nEnd Sub\r\n';
+  const project = oleFile(vbaProjectStreams([{ name: 'Module1', code }]));
+  const zipped = deflateSync(project);
+  const header = Buffer.alloc(12);
+  header.writeUInt16LE(0x0010, 0);
+  header.writeUInt16LE(0x1011, 2);
+  header.writeUInt32LE(zipped.length + 4, 4);
+  header.writeUInt32LE(project.length, 8);
+  const pptStream = Buffer.concat([Buffer.alloc(300, 0x11), header, zipped, Buffer.alloc(5000, 0)]);
+  const info = (await analyzeOffice(oleFile([['PowerPoint Document', pptStream], ['Current User', Buffer.alloc(40)]]))).attributes.office_info as Info;
+  assert.equal(info.document_type, 'ppt');
+  assert.deepEqual(info.ole.macros.map((m: Info) => [m.vba_filename, m.subfilename, m.vba_code]), [['Module1.bas', 'PowerPoint Document', code]]);
+  assert.deepEqual(info.tags, ['auto-open', 'exe-pattern', 'macros', 'run-file']);
 });

@@ -8,6 +8,7 @@ import { readBiffSheets } from './biff-sheets.js';
 import { ddeFieldsInWordBinary } from './dde-fields.js';
 import { autoExecOf, macrosOf } from './macro-report.js';
 import { parseOle10Native } from './ole10-native.js';
+import { compressedOleObjects } from './ppt-vba.js';
 import type { OleEntry, OleFile } from './ole-reader.js';
 import { embeddedStorages, storageAsFile } from './embedded-storage.js';
 import { documentSummaryInfo, readPropertySet, summaryInfo } from './property-set.js';
@@ -71,7 +72,17 @@ export function officeInfo(ole: OleFile, limits: VbaLimits): OfficeInfoResult {
   }));
   info.document_type = documentType(ole);
 
-  const { entries, findings } = macrosOf(ole, limits, { bytes: limits.maxTotalBytes }, warnings);
+  const budget = { bytes: limits.maxTotalBytes };
+  const { entries, findings } = macrosOf(ole, limits, budget, warnings);
+  // PowerPoint 97-2003 keeps its VBA project as a compressed compound file inside the document stream.
+  const pptStream = ole.find('PowerPoint Document');
+  if (pptStream) {
+    for (const inner of compressedOleObjects(ole.read(pptStream), limits.maxTotalBytes)) {
+      const got = macrosOf(inner, limits, budget, warnings, 'PowerPoint Document');
+      entries.push(...got.entries);
+      findings.push(...got.findings);
+    }
+  }
   info.ole = { macros: entries, num_macros: entries.length, ...(entries.length > 0 ? { auto_exec: autoExecOf(entries) } : {}) };
   for (const t of tagsFromMacros(findings)) tags.add(t);
 
