@@ -199,8 +199,10 @@ test('a macro-enabled docx: vbaProject.bin, remote template, DDEAUTO field, embe
 });
 
 test('a plain docx has no macros and no tags', async () => {
-  const { attributes, tags } = await analyzeOffice(docxPackage({ body: '<w:p><w:r><w:t>hello</w:t></w:r></w:p>' }));
+  const body = '<w:p><w:r><w:rPr><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr><w:t>hello</w:t></w:r><w:r><w:rPr><w:lang w:val="en-US"/></w:rPr><w:t>x</w:t></w:r></w:p>';
+  const { attributes, tags } = await analyzeOffice(docxPackage({ body }));
   const info = attributes.openxml_info as Info;
+  assert.deepEqual(info.type_content, { languages: { 'en-us': 2, 'zh-cn': 1 } });
   assert.equal(info.file_type, 'docx');
   assert.equal(info.ole.num_macros, 0);
   assert.equal(info.dde_links, undefined);
@@ -230,14 +232,14 @@ test('Excel 4.0 macro sheets: BIFF8 BoundSheet8 in an OLE workbook and xl/macros
   const xlsm = zipFile([
     { name: '[Content_Types].xml', data: Buffer.from('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/><Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>') },
     { name: '_rels/.rels', data: Buffer.from(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`) },
-    { name: 'xl/workbook.xml', data: Buffer.from('<workbook><sheets><sheet name="Sheet1" sheetId="1"/><sheet name="Auto_Open" sheetId="2" state="hidden"/></sheets></workbook>') },
+    { name: 'xl/workbook.xml', data: Buffer.from('<workbook><fileVersion appName="xl" lastEdited="7" lowestEdited="6" rupBuild="24430"/><calcPr calcId="191029"/><sheets><sheet name="Sheet1" sheetId="1"/><sheet name="Auto_Open" sheetId="2" state="hidden"/></sheets></workbook>') },
     { name: 'xl/macrosheets/sheet1.xml', data: Buffer.from('<xm:macrosheet xmlns:xm="x"/>') },
   ]);
   const x = await analyzeOffice(xlsm);
   const xi = x.attributes.openxml_info as Info;
   assert.equal(xi.file_type, 'xlsm');
   assert.deepEqual(xi.xlm_macros, { macro_sheets: ['xl/macrosheets/sheet1.xml'] });
-  assert.equal(xi.type_content.workbook.sheets, 2);
+  assert.deepEqual(xi.type_content.workbook, { sheets: 2, lastEdited: '7', lowestEdited: '6', rupBuild: '24430', calcPr: '191029' });
   assert.deepEqual(x.tags, ['macros']);
 });
 

@@ -136,12 +136,25 @@ export async function openxmlInfo(pkg: OoxmlPackage, limits: VbaLimits): Promise
   const workbook = await pkg.readText('xl/workbook.xml');
   if (workbook) {
     const sheets: Array<{ name: string; state: string }> = [];
+    const book: Record<string, unknown> = {};
     walkXml(workbook, {
       open(name, a) {
-        if (localName(name) === 'sheet' && sheets.length < 1000) sheets.push({ name: a.name ?? '', state: a.state ?? 'visible' });
+        const local = localName(name);
+        if (local === 'sheet' && sheets.length < 1000) sheets.push({ name: a.name ?? '', state: a.state ?? 'visible' });
+        if (local === 'fileVersion') for (const key of ['lastEdited', 'lowestEdited', 'rupBuild']) if (a[key]) book[key] = a[key];
+        if (local === 'calcPr' && a.calcId) book.calcPr = a.calcId;
       },
     });
-    info.type_content = { workbook: { sheets: sheets.length }, sheets };
+    info.type_content = { workbook: { sheets: sheets.length, ...book }, sheets };
+  } else {
+    // Word and PowerPoint: the languages text is marked with, counted as VT reports them.
+    const languagePart = /^(word\/(document|styles)\.xml|ppt\/slides\/slide\d+\.xml)$/i;
+    const languages: Record<string, number> = {};
+    for (const part of pkg.parts.filter((p) => languagePart.test(p.name)).slice(0, 500)) {
+      const xml = (await pkg.read(part))?.toString('utf8');
+      if (xml) countLanguages(xml, languages);
+    }
+    if (Object.keys(languages).length > 0) info.type_content = { languages };
   }
 
   // Embedded objects and ActiveX binaries.
@@ -199,6 +212,25 @@ async function relationships(pkg: OoxmlPackage): Promise<Relationship[]> {
     });
   }
   return out;
+}
+
+/** Counts language tags: Word's `w:lang` (val, eastAsia, bidi) and DrawingML's `lang` attributes. */
+function countLanguages(xml: string, counts: Record<string, number>): void {
+  const add = (tag: string | undefined) => {
+    if (!tag || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag)) return;
+    const key = tag.toLowerCase();
+    if (counts[key] === undefined && Object.keys(counts).length >= 100) return;
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+  walkXml(xml, {
+    open(name, a) {
+      if (localName(name) === 'lang') {
+        add(a['w:val']);
+        add(a['w:eastAsia']);
+        add(a['w:bidi']);
+      } else if (a.lang) add(a.lang);
+    },
+  });
 }
 
 /** An internal target resolved against the folder of its source part (OPC part names). */
