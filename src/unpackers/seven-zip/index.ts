@@ -1,2 +1,2 @@
-/** Archive handling: unpacking submitted password-protected ZIPs with 7-Zip's 7zz. */
+/** The 7-Zip unpacker: opens submitted password-protected ZIPs with 7zz. */
 export { SevenZipUnpacker, type SevenZipUnpackerOptions } from './seven-zip-unpacker.js';

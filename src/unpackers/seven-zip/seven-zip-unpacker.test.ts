@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { UnpackError, type UnpackOptions } from '../../core/unpacker.js';
 import { SevenZipUnpacker } from './seven-zip-unpacker.js';
+import { handMadeZip, setLocalFlags } from './testing/hand-made-zip.js';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -30,6 +31,17 @@ function renameEntry(archive: Buffer, from: string, to: string): Buffer {
 
 async function exists(p: string): Promise<boolean> {
   return readdir(path.dirname(p)).then((names) => names.includes(path.basename(p)));
+}
+
+/** Whether a process with this id exists (signal 0 only checks). */
+function isRunning(pid: number): boolean {
+  assert.ok(pid > 0, 'the stub recorded its process id');
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function rejectsWith(promise: Promise<unknown>, reason: UnpackError['reason']): Promise<UnpackError> {
@@ -82,7 +94,9 @@ describe('SevenZipUnpacker', () => {
   });
 
   it('reports ready with the 7-Zip version', async () => {
-    const status = await unpacker.status();
+    assert.equal(unpacker.status().ready, false, 'not ready before start()');
+    const status = await unpacker.start();
+    assert.deepEqual(unpacker.status(), status);
     assert.equal(status.ready, true, status.detail);
     assert.match(status.engineVersion ?? '', /^\d+\.\d+$/);
   });
@@ -177,6 +191,91 @@ describe('SevenZipUnpacker', () => {
     assert.deepEqual(await readdir(parent), []);
   });
 
+  it('calls an entry whose local header flags lie damaged, not "wrong password", when the password is right', async () => {
+    // 7zz made it with the right password; then the data-descriptor flag is set in the local header only.
+    const work = path.join(tmp, 'lying-src');
+    await mkdir(work);
+    await writeFile(path.join(work, 'inner.txt'), 'hello\n'.repeat(500));
+    for (const method of ['ZipCrypto', 'AES256']) {
+      const made = await readFile(await zip(work, `../lying-${method}-made.zip`, ['inner.txt'], ['-pinfected', `-mem=${method}`]));
+      const archive = path.join(tmp, `lying-${method}.zip`);
+      await writeFile(archive, setLocalFlags(made, 0, 0x0008));
+      const { parent, destDir } = await dest();
+      const error = await rejectsWith(unpacker.unpack(archive, limits(destDir)), 'corrupt');
+      assert.match(error.message, /damaged.*inconsistent.*"inner\.txt".*flags/);
+      assert.deepEqual(await readdir(parent), []);
+      // The untouched archive unpacks with the same password: it was the headers, not the password.
+      const fine = await dest();
+      assert.equal((await unpacker.unpack(path.join(tmp, `lying-${method}-made.zip`), limits(fine.destDir))).length, 1);
+    }
+  });
+
+  it('records Windows paths (`dir\\evil.exe`, `C:\\x\\y.exe`, `..\\up.exe`) as plain files under their base names', async () => {
+    const archive = path.join(tmp, 'windows-names.zip');
+    await writeFile(
+      archive,
+      handMadeZip([
+        { name: 'dir\\evil.exe', data: 'MZ evil' },
+        { name: 'C:\\x\\y.exe', data: 'MZ y', deflate: true },
+        { name: '..\\up.exe', data: 'MZ up' },
+        { name: 'plain.txt', data: 'plain' },
+      ]),
+    );
+    const { parent, destDir } = await dest();
+    const files = await unpacker.unpack(archive, limits(destDir, { password: undefined }));
+    assert.deepEqual(
+      files.map((f) => f.name),
+      ['evil.exe', 'y.exe', 'up.exe', 'plain.txt'],
+    );
+    assert.deepEqual(await Promise.all(files.map((f) => readFile(f.path, 'utf8'))), ['MZ evil', 'MZ y', 'MZ up', 'plain']);
+    for (const f of files) assert.ok(f.path.startsWith(destDir + path.sep), f.path);
+    assert.deepEqual(await readdir(parent), ['dest']);
+    await rm(destDir, { recursive: true });
+  });
+
+  it('unpacks the other members of an archive with a name over 255 bytes, and that one under a shortened name', async () => {
+    const long = `${'n'.repeat(300)}.exe`;
+    const longInDir = `d/${'é'.repeat(200)}.txt`;
+    const archive = path.join(tmp, 'long-names.zip');
+    await writeFile(
+      archive,
+      handMadeZip([
+        { name: 'first.txt', data: 'first' },
+        { name: long, data: 'long one', deflate: true },
+        { name: longInDir, data: 'long in a directory' },
+        { name: 'last.txt', data: 'last' },
+      ]),
+    );
+    const { destDir } = await dest();
+    const files = await unpacker.unpack(archive, limits(destDir, { password: undefined }));
+    const byContent = new Map(await Promise.all(files.map(async (f) => [await readFile(f.path, 'utf8'), f.name] as const)));
+    assert.deepEqual([...byContent.keys()].sort(), ['first', 'last', 'long in a directory', 'long one']);
+    assert.equal(byContent.get('first'), 'first.txt');
+    assert.equal(byContent.get('last'), 'last.txt');
+    const shortened = byContent.get('long one')!;
+    assert.ok(long.startsWith(shortened.replace(/~\.exe$/, '')) && shortened.endsWith('~.exe'), shortened);
+    const inDir = byContent.get('long in a directory')!;
+    assert.match(inDir, /^d\/é+~\.txt$/);
+    for (const part of [...shortened.split('/'), ...inDir.split('/')]) assert.ok(Buffer.byteLength(part) <= 255, part);
+    await rm(destDir, { recursive: true });
+  });
+
+  it('holds a long-named entry to the size limit too', async () => {
+    const archive = path.join(tmp, 'long-bomb.zip');
+    await writeFile(archive, handMadeZip([{ name: `${'b'.repeat(300)}.bin`, data: Buffer.alloc(3 * MB), deflate: true }]));
+    const { parent, destDir } = await dest();
+    // Declared honestly, the listing's check refuses it; declared as 10 bytes, 7zz stops at the lie or the byte count at the limit.
+    await rejectsWith(unpacker.unpack(archive, limits(destDir, { password: undefined, maxTotalBytes: MB })), 'too_large');
+    const lying = handMadeZip([{ name: `${'b'.repeat(300)}.bin`, data: Buffer.alloc(3 * MB), deflate: true }]);
+    const central = lying.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    lying.writeUInt32LE(10, central + 24);
+    lying.writeUInt32LE(10, 22);
+    await writeFile(archive, lying);
+    const error = await unpacker.unpack(archive, limits(destDir, { password: undefined, maxTotalBytes: MB })).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof UnpackError && ['too_large', 'corrupt'].includes(error.reason), String(error));
+    assert.deepEqual(await readdir(parent), []);
+  });
+
   it('calls bytes that are not a ZIP corrupt', async () => {
     const archive = path.join(tmp, 'garbage.zip');
     await writeFile(archive, Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(200)]));
@@ -203,31 +302,32 @@ describe('SevenZipUnpacker', () => {
     }
 
     it('kills an extraction that writes more than it declared', async () => {
-      // Declares 10 bytes, writes 5 MB, then lingers: the watchdog has to stop it.
+      // Declares 10 bytes, writes 5 MB, then lingers past the unpack's time limit: only the watchdog
+      // can make it too_large (the limit would make it a timeout).
       const command = await stub(
         'liar-7zz',
         `case "$1" in
 l) printf -- '----------\\nPath = big.bin\\nFolder = -\\nSize = 10\\nAttributes =  -rw-r--r--\\n\\n' ;;
 x) for a in "$@"; do case "$a" in -o*) out="\${a#-o}";; esac; done
-   head -c 5000000 /dev/zero > "$out/big.bin"; exec sleep 20 ;;
+   echo $$ > '${tmp}/liar.pid'; head -c 5000000 /dev/zero > "$out/big.bin"; exec sleep 600 ;;
 esac`,
       );
       const { parent, destDir } = await dest();
-      const started = Date.now();
       await rejectsWith(
-        new SevenZipUnpacker({ command, watchIntervalMs: 50 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir, { maxTotalBytes: 1000 })),
+        new SevenZipUnpacker({ command, watchIntervalMs: 50, timeoutMs: 30_000 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir, { maxTotalBytes: 1000 })),
         'too_large',
       );
-      assert.ok(Date.now() - started < 10_000, 'killed by the watchdog, not left to run');
+      assert.equal(isRunning(Number(await readFile(path.join(tmp, 'liar.pid'), 'utf8'))), false, 'killed by the watchdog, not left to run');
       assert.deepEqual(await readdir(parent), []);
     });
 
     it('kills a run past its time limit', async () => {
-      const command = await stub('slow-7zz', 'exec sleep 30');
+      const command = await stub('slow-7zz', `echo $$ > '${tmp}/slow.pid'; exec sleep 30`);
       const { parent, destDir } = await dest();
-      const started = Date.now();
-      await rejectsWith(new SevenZipUnpacker({ command, timeoutMs: 300 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir)), 'timeout');
-      assert.ok(Date.now() - started < 5000);
+      const error = await rejectsWith(new SevenZipUnpacker({ command, timeoutMs: 300 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir)), 'timeout');
+      // The limit given, not the default, ended it, and the child is gone.
+      assert.match(error.message, /within 300 ms/);
+      assert.equal(isRunning(Number(await readFile(path.join(tmp, 'slow.pid'), 'utf8'))), false);
       assert.deepEqual(await readdir(parent), []);
     });
 
@@ -259,7 +359,7 @@ esac`,
 
   it('is not ready, and refuses as unavailable, when 7zz is missing', async () => {
     const missing = new SevenZipUnpacker({ command: path.join(tmp, 'no-such-7zz') });
-    const status = await missing.status();
+    const status = await missing.start();
     assert.equal(status.ready, false);
     assert.match(status.detail ?? '', /not installed.*7zip/);
     const { parent, destDir } = await dest();

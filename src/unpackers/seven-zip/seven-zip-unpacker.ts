@@ -1,16 +1,22 @@
 /**
- * ArchiveUnpacker over 7-Zip's `7zz` (Debian package `7zip`), which decrypts ZipCrypto and AES
+ * Unpacker over 7-Zip's `7zz` (Debian package `7zip`), which decrypts ZipCrypto and AES
  * ZIPs. Lists first (`7zz l -slt`) to refuse by declared size, count and entry type before
  * anything is written, then extracts into a fresh directory while watching its real size, then
  * checks what landed there. Every run has a wall-clock limit; the child is killed past it.
+ *
+ * Entry names are taken as 7zz writes them, with two repairs: a name too long for the file system
+ * (over 255 bytes in one part) is unpacked alone under a shortened name instead of failing the
+ * archive, and a Windows path (`dir\evil.exe`, `C:\x\y.exe`), which 7zz writes as one file name
+ * with backslashes in it, is recorded under its base name.
  */
 import type { Dirent } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readiness } from '../../core/plugin.js';
-import { UnpackError, type ArchiveUnpacker, type UnpackedFile, type UnpackOptions } from '../../core/unpacker.js';
+import type { PluginManifest, Readiness } from '../../core/plugin.js';
+import { UnpackError, type UnpackedFile, type Unpacker, type UnpackOptions } from '../../core/unpacker.js';
 import { ListingParser, type ArchiveListing } from './seven-zip-listing.js';
 import { run7zz, SpawnError, type Run7zzResult } from './run-7zz.js';
+import { findHeaderMismatch } from './zip-header-mismatch.js';
 
 export interface SevenZipUnpackerOptions {
   /** The 7-Zip executable, looked up on PATH unless it contains a slash (Debian `7zip` installs /usr/bin/7zz). */
@@ -24,6 +30,11 @@ export interface SevenZipUnpackerOptions {
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_WATCH_INTERVAL_MS = 200;
 const PROBE_TIMEOUT_MS = 10_000;
+/** NAME_MAX of Linux file systems, in bytes; 7zz fails an entry with a longer path part. */
+const MAX_NAME_BYTES = 255;
+/** What is kept of an over-long name part: its head, `~`, and an extension of at most 16 bytes. */
+const SHORT_NAME_HEAD_BYTES = 200;
+const MAX_KEPT_EXTENSION_BYTES = 16;
 
 /**
  * Switches common to listing and extraction. `-tzip`: callers checked the ZIP magic, and a fixed
@@ -34,22 +45,40 @@ function commonSwitches(password: string | undefined): string[] {
   return ['-tzip', '-bd', `-p${password ?? ''}`];
 }
 
-export class SevenZipUnpacker implements ArchiveUnpacker {
+export class SevenZipUnpacker implements Unpacker {
+  readonly manifest: PluginManifest;
   private readonly command: string;
   private readonly timeoutMs: number;
   private readonly watchIntervalMs: number;
   private probe: Promise<Readiness> | undefined;
+  private readiness: Readiness = { ready: false, detail: 'not started' };
 
   constructor(options: SevenZipUnpackerOptions = {}) {
     this.command = options.command ?? '7zz';
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.watchIntervalMs = options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
+    this.manifest = {
+      name: '7-Zip',
+      version: '1.0.0',
+      description: 'Unpacks password-protected ZIP submissions with 7zz',
+      accepts: { kinds: ['file'] },
+      timeoutMs: this.timeoutMs,
+      needsNetwork: false,
+    };
   }
 
-  status(): Promise<Readiness> {
+  /** Probed once and remembered. */
+  async start(): Promise<Readiness> {
     this.probe ??= this.check();
-    return this.probe;
+    this.readiness = await this.probe;
+    return this.readiness;
   }
+
+  status(): Readiness {
+    return this.readiness;
+  }
+
+  async close(): Promise<void> {}
 
   async unpack(archivePath: string, options: UnpackOptions): Promise<UnpackedFile[]> {
     options.signal?.throwIfAborted();
@@ -66,9 +95,9 @@ export class SevenZipUnpacker implements ArchiveUnpacker {
       // Not recursive and no existing directory: the caller hands over a fresh path, and we only remove what we made.
       await mkdir(options.destDir, { mode: 0o700 });
       created = true;
-      await this.extract(archivePath, options, control);
+      await this.extract(archivePath, options, control, listing);
       const files = await collectFiles(options.destDir, options, control.signal);
-      return inArchiveOrder(files, listing.paths);
+      return inArchiveOrder(files, listing.paths).map((f) => ({ ...f, name: recordedName(f.name) }));
     } catch (error) {
       if (created) await removeTree(options.destDir);
       throw error;
@@ -105,7 +134,7 @@ export class SevenZipUnpacker implements ArchiveUnpacker {
    * it, so every file is kept; 7zz itself drops `..` and leading `/` from entry paths. A
    * watchdog measures what is on disk, in case an entry unpacks to more than it declared.
    */
-  private async extract(archivePath: string, options: UnpackOptions, control: AbortController): Promise<void> {
+  private async extract(archivePath: string, options: UnpackOptions, control: AbortController, listing: ArchiveListing): Promise<void> {
     const { destDir, maxTotalBytes } = options;
     let measuring = false;
     const watchdog = setInterval(() => {
@@ -121,9 +150,43 @@ export class SevenZipUnpacker implements ArchiveUnpacker {
       const result = await this.run(['x', ...commonSwitches(options.password), '-y', '-aou', `-o${destDir}`, '--', archivePath], {
         signal: control.signal,
       });
-      if (!succeeded(result)) throw failureOf(result);
+      const longNamed = listing.paths.filter((p) => !listing.folders.has(p) && p.split('/').some(tooLongName));
+      if (!succeeded(result) && onlyNamesTooLong(result) && longNamed.length > 0) {
+        for (const entry of longNamed) await this.extractUnder(shortenedPath(entry), entry, archivePath, options, control);
+      } else if (!succeeded(result)) {
+        throw await explained(result, archivePath);
+      }
     } finally {
       clearInterval(watchdog);
+    }
+  }
+
+  /**
+   * Writes one entry (`-so`: its content on stdout; `-spd`: the name is literal, no wildcards) to
+   * `relPath` inside destDir, counting its bytes against the limit. For names the file system
+   * cannot hold; `relPath` has no `..`, empty or over-long parts.
+   */
+  private async extractUnder(relPath: string, entry: string, archivePath: string, options: UnpackOptions, control: AbortController): Promise<void> {
+    if (relPath === '') return;
+    const target = path.join(options.destDir, relPath);
+    await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+    const file = await openFresh(target);
+    let written = 0;
+    let pending = Promise.resolve();
+    try {
+      const result = await this.run(['x', '-so', '-spd', ...commonSwitches(options.password), '--', archivePath, entry], {
+        signal: control.signal,
+        onChunk: (chunk) => {
+          written += chunk.length;
+          if (written > options.maxTotalBytes) control.abort(tooLarge(options.maxTotalBytes));
+          else pending = pending.then(() => file.write(chunk).then(() => undefined));
+        },
+      });
+      await pending;
+      if (!succeeded(result)) throw await explained(result, archivePath);
+    } finally {
+      await pending.catch(() => undefined);
+      await file.close();
     }
   }
 
@@ -154,6 +217,72 @@ export class SevenZipUnpacker implements ArchiveUnpacker {
 
 function notInstalled(command: string): string {
   return `${command} (7-Zip) is not installed; install the Debian package 7zip`;
+}
+
+/** Creates `target` for writing, never over an existing file: `name~2.ext`, `name~3.ext`, ... on a clash. */
+async function openFresh(target: string): Promise<Awaited<ReturnType<typeof open>>> {
+  const ext = path.extname(target);
+  const stem = target.slice(0, target.length - ext.length);
+  for (let n = 1; ; n++) {
+    try {
+      return await open(n === 1 ? target : `${stem}~${n}${ext}`, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) throw error;
+    }
+  }
+}
+
+const tooLongName = (part: string): boolean => Buffer.byteLength(part, 'utf8') > MAX_NAME_BYTES;
+
+/** An entry path made safe to create: no empty, `.` or `..` parts, and every part at most 255 bytes. */
+function shortenedPath(entry: string): string {
+  return entry
+    .split('/')
+    .filter((part) => part !== '' && part !== '.' && part !== '..')
+    .map((part) => (tooLongName(part) ? shortName(part) : part))
+    .join('/');
+}
+
+/** The head of an over-long name (cut on a UTF-8 boundary), `~`, and its extension when short. */
+function shortName(part: string): string {
+  const dot = part.lastIndexOf('.');
+  const ext = dot > 0 && Buffer.byteLength(part.slice(dot), 'utf8') <= MAX_KEPT_EXTENSION_BYTES ? part.slice(dot) : '';
+  const head = Buffer.from(part.slice(0, part.length - ext.length), 'utf8')
+    .subarray(0, SHORT_NAME_HEAD_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+  return `${head}~${ext}`;
+}
+
+/** 7zz failed only because some names were too long for the file system (ENAMETOOLONG), having written the rest. */
+function onlyNamesTooLong(result: Run7zzResult): boolean {
+  const lines = result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.length > 0 && lines.every((l) => /^ERROR: .*(errno=36|File name too long)/.test(l));
+}
+
+/**
+ * The name a file is recorded under: its path in the archive as 7zz wrote it, except that a last
+ * part holding a Windows path (`dir\evil.exe`, `C:\x\y.exe`: backslashes are not separators here)
+ * is cut to the base name after its last backslash.
+ */
+export function recordedName(rel: string): string {
+  const parts = rel.split('/');
+  const last = parts.pop()!;
+  const base = last.split('\\').filter((p) => p !== '').at(-1);
+  return [...parts, base ?? last].join('/');
+}
+
+/**
+ * failureOf, except that when the archive's local headers disagree with its central directory the
+ * failure says so, and a "wrong password" is called damaged: 7zz decrypts ZipCrypto with the local
+ * header's flags, so the right password fails there too.
+ */
+async function explained(result: Run7zzResult, archivePath: string): Promise<UnpackError> {
+  const failure = failureOf(result);
+  if (failure.reason !== 'wrong_password' && failure.reason !== 'corrupt') return failure;
+  const mismatch = await findHeaderMismatch(archivePath).catch(() => undefined);
+  if (mismatch === undefined) return failure;
+  return new UnpackError('corrupt', `The archive is damaged: its headers are inconsistent (${mismatch})`, { cause: failure.cause });
 }
 
 /** 0 is success, 1 a warning 7zz reports as non-fatal; a warning that lost data shows in the checks after. */
@@ -229,7 +358,8 @@ async function collectFiles(destDir: string, options: UnpackOptions, signal: Abo
 
 function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  // `..\evil.exe` is a file name inside root, not a step out of it.
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 /** Archive order where the extracted name matches a listed path (renamed duplicates go last), then by name. */

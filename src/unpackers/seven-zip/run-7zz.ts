@@ -9,6 +9,8 @@ export interface Run7zzOptions {
   signal: AbortSignal;
   /** Called for each complete stdout line (without the newline). */
   onLine?: (line: string) => void;
+  /** Called with stdout's raw bytes instead (`-so` writes an entry's content there); not with onLine. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export interface Run7zzResult {
@@ -71,9 +73,14 @@ export function run7zz(command: string, args: readonly string[], options: Run7zz
     };
     signal.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      if (killedFor || !options.onLine) return;
+    if (options.onChunk) {
+      const onChunk = options.onChunk;
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (!killedFor) onChunk(chunk);
+      });
+    } else child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string | Buffer) => {
+      if (killedFor || !options.onLine || typeof chunk !== 'string') return;
       partial += chunk;
       let newline: number;
       while ((newline = partial.indexOf('\n')) >= 0) {

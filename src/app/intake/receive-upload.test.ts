@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { AppError } from '../../core/errors.js';
 import { HashPool, type HashSession } from './hash-pool.js';
 import { receiveUpload } from './receive-upload.js';
+import { takeBlob, type StagedFile } from './staged-file.js';
 import { TempBlobStore } from './testing/temp-blob-store.js';
 
 const digest = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest('hex');
@@ -33,6 +34,7 @@ describe('receiveUpload', () => {
   after(async () => {
     await blobs.destroy();
   });
+  const discard = (upload: StagedFile) => blobs.discard(takeBlob(upload)!);
 
   it('hashes like node:crypto and stages the exact bytes', async () => {
     const data = randomBytes(9 * 1024 * 1024 + 123);
@@ -41,8 +43,10 @@ describe('receiveUpload', () => {
       { md5: upload.md5, sha1: upload.sha1, sha256: upload.sha256, size: upload.size },
       { md5: digest('md5', data), sha1: digest('sha1', data), sha256: digest('sha256', data), size: data.length },
     );
-    assert.ok((await readFile(upload.stagingPath)).equals(data));
-    await blobs.discard({ path: upload.stagingPath });
+    const staged = takeBlob(upload)!;
+    assert.ok((await blobs.withStagedFile(staged, (file) => readFile(file))).equals(data));
+    await blobs.discard(staged);
+    assert.deepEqual(await blobs.staged(), []);
   });
 
   it('handles a one-byte body and concurrent uploads sharing the workers', async () => {
@@ -53,7 +57,7 @@ describe('receiveUpload', () => {
       assert.equal(u.md5, digest('md5', bodies[i]!));
       assert.equal(u.size, bodies[i]!.length);
     });
-    for (const u of uploads) await blobs.discard({ path: u.stagingPath });
+    for (const u of uploads) await discard(u);
   });
 
   it('refuses a body over maxBytes, stops reading and leaves no staging file', async () => {
@@ -77,7 +81,7 @@ describe('receiveUpload', () => {
     const data = randomBytes(4096);
     const upload = await receiveUpload(chunked(data), { maxBytes: 4096, blobs });
     assert.equal(upload.size, 4096);
-    await blobs.discard({ path: upload.stagingPath });
+    await discard(upload);
   });
 
   it('refuses an empty body with BadRequestError and leaves nothing', async () => {
@@ -132,7 +136,7 @@ describe('receiveUpload', () => {
     assert.equal(upload.size, total);
     // 8 batches in flight + the one being filled + stream buffers, not the 48 MiB offered.
     assert.ok(worstLead <= 10 * 1024 * 1024, `read ${worstLead} bytes ahead of the hasher`);
-    await blobs.discard({ path: upload.stagingPath });
+    await discard(upload);
   });
 
   it('works with other groupings (one worker per algorithm, the sha1 one writing)', async () => {
@@ -141,7 +145,7 @@ describe('receiveUpload', () => {
     const upload = await receiveUpload(chunked(data), { maxBytes: data.length, blobs, hashPool: pool });
     assert.equal(upload.sha1, digest('sha1', data));
     assert.equal(upload.sha256, digest('sha256', data));
-    await blobs.discard({ path: upload.stagingPath });
+    await discard(upload);
     await pool.close();
   });
 
@@ -160,11 +164,15 @@ describe('receiveUpload', () => {
   it('fails with the write error, and discards, when the disk refuses the data', async () => {
     // /dev/full accepts open() and fails every write with ENOSPC; discard must not touch it.
     const discarded: string[] = [];
-    const full = { ...blobs, stage: async () => ({ path: '/dev/full' }), discard: async (s: { path: string }) => void discarded.push(s.path) };
+    const full = {
+      stage: async () => ({ id: 'full' }),
+      withStagedFile: <T>(_staged: unknown, fn: (file: string) => Promise<T>) => fn('/dev/full'),
+      discard: async (s: { id: string }) => void discarded.push(s.id),
+    };
     await assert.rejects(
       receiveUpload(chunked(randomBytes(3 * 1024 * 1024)), { maxBytes: 10_000_000, blobs: full as unknown as TempBlobStore }),
       /could not write the upload: .*ENOSPC|no space/i,
     );
-    assert.deepEqual(discarded, ['/dev/full']);
+    assert.deepEqual(discarded, ['full']);
   });
 });

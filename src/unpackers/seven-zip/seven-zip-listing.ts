@@ -15,6 +15,8 @@ export interface ArchiveListing {
   hasLink: boolean;
   /** Entry paths in archive order (the first `2 * maxEntries + 1` at most). */
   paths: string[];
+  /** Those of `paths` that are directories. */
+  folders: Set<string>;
 }
 
 /** The line 7zz prints between the archive's own properties and the entries. */
@@ -30,7 +32,7 @@ const LINK_MODE = /(?:^|\s)l[r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-]/;
 export class ListingParser {
   private inEntries = false;
   private pathCap: number;
-  readonly listing: ArchiveListing = { files: 0, directories: 0, declaredBytes: 0, unknownSize: false, hasLink: false, paths: [] };
+  readonly listing: ArchiveListing = { files: 0, directories: 0, declaredBytes: 0, unknownSize: false, hasLink: false, paths: [], folders: new Set() };
 
   constructor(maxEntries: number) {
     this.pathCap = 2 * maxEntries + 1;
@@ -60,6 +62,7 @@ export class ListingParser {
         if (value === '+' && l.files > 0) {
           l.files -= 1;
           l.directories += 1;
+          if (l.paths.length === l.files + l.directories) l.folders.add(l.paths.at(-1)!);
         }
         break;
       case 'Size':

@@ -2,9 +2,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { AppError, isAppError } from '../../core/errors.js';
-import type { BlobStore } from '../../store/ports/blob-store.js';
-import type { ReceivedUpload } from '../services.js';
+import type { BlobStore, StagedBlob } from '../../store/ports/blob-store.js';
 import { sharedHashPool, type HashPool, type HashSession } from './hash-pool.js';
+import { stagedFile, type StagedFile } from './staged-file.js';
 
 /** Bytes per batch handed to the workers at once: large enough that messaging costs little. */
 const BATCH_BYTES = 1024 * 1024;
@@ -27,27 +27,43 @@ export interface ReceiveUploadOptions {
  * worker thread of their own, in parallel (see hash-pool.ts), because on one thread the three
  * hashes alone run at about a third of `sha256sum`'s speed.
  */
-export async function receiveUpload(body: Readable, options: ReceiveUploadOptions): Promise<ReceivedUpload> {
-  const { maxBytes, blobs } = options;
-  const staged = await blobs.stage();
+export async function receiveUpload(body: Readable, options: ReceiveUploadOptions): Promise<StagedFile> {
+  const { blobs } = options;
+  // The body may fail before it is read (a client abort while staging is prepared); unheard, that
+  // 'error' would be uncaught. Reading it later still reports the error.
+  const ignoreUntilRead = (): void => {};
+  body.on('error', ignoreUntilRead);
+  let staged: StagedBlob | undefined;
+  try {
+    staged = await blobs.stage();
+    const facts = await blobs.withStagedFile(staged, (stagingFile) => receiveInto(stagingFile, body, options));
+    return stagedFile(facts, staged);
+  } catch (error) {
+    if (staged) await blobs.discard(staged);
+    throw error;
+  } finally {
+    body.off('error', ignoreUntilRead);
+  }
+}
+
+async function receiveInto(stagingFile: string, body: Readable, options: ReceiveUploadOptions) {
   let file: FileHandle | undefined;
   let session: HashSession | undefined;
   const inFlight: Promise<void>[] = [];
   try {
-    file = await open(staged.path, 'w');
+    file = await open(stagingFile, 'w');
     session = (options.hashPool ?? sharedHashPool()).open({ fd: file.fd });
-    const size = await pump(body, session, maxBytes, inFlight);
+    const size = await pump(body, session, options.maxBytes, inFlight);
     if (size === 0) throw new AppError('BadRequestError', 'The file is empty');
     const hashes = await session.digest();
     await file.close();
     file = undefined;
-    return { ...hashes, size, stagingPath: staged.path };
+    return { ...hashes, size };
   } catch (error) {
     // Workers may still be writing batches through the descriptor; let them finish before it closes.
     await Promise.allSettled(inFlight);
     session?.abort();
     await file?.close().catch(() => undefined);
-    await blobs.discard(staged);
     throw error;
   }
 }
