@@ -131,7 +131,11 @@ export function createServices(deps: ServiceDeps): AppServices {
           if (!url) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
           return { analysis, item: { type: 'url', url } };
         }
-        const file = await store.files.findByHash('sha256', analysis.itemId);
+        // The analysed file as this caller sees it (private counts, votes and analyses only of their own scopes).
+        const file = await files.get(analysis.itemId, principal).catch((error: unknown) => {
+          if (error instanceof AppError && error.code === 'NotFoundError') return undefined;
+          throw error;
+        });
         if (!file) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
         return { analysis, item: { type: 'file', file } };
       },

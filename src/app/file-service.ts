@@ -12,12 +12,13 @@ import type { FileObject } from '../core/model/file.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { hasPrivilege } from './accounts/privileges.js';
-import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, scopesOf } from './accounts/visibility.js';
+import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, privateScopesFor, scopesOf } from './accounts/visibility.js';
+import { privateFileView } from './private-file-view.js';
 import type { Principal } from './principal.js';
 import type { AppServices, ReceivedUpload } from './services.js';
 
 export interface FileServiceDeps {
-  store: Pick<Store, 'files' | 'analyses' | 'access' | 'changeMarker'>;
+  store: Pick<Store, 'files' | 'analyses' | 'access' | 'votes' | 'changeMarker'>;
   blobs: BlobStore;
   queue: JobQueue;
   now: () => number;
@@ -64,7 +65,11 @@ export function createFileService(deps: FileServiceDeps): FileService {
     return found;
   }
 
-  const find = async (hash: string, principal: Principal): Promise<FileObject> => (await findVisible(hash, principal)).file;
+  /** The file as the principal sees it: public facts plus those of their own private submissions. */
+  async function find(hash: string, principal: Principal): Promise<FileObject> {
+    const { file, owners } = await findVisible(hash, principal);
+    return privateFileView(store, file, privateScopesFor(owners, principal));
+  }
 
   /**
    * Records a submission visible to `owner` (EVERYONE, or a private owner). Access is granted first,
@@ -80,6 +85,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
       size: hashes.size,
       name: owner === EVERYONE ? cleanName(name) : undefined,
       at: toUnixSeconds(deps.now()),
+      owner,
     });
   }
 
