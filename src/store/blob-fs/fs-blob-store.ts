@@ -3,7 +3,7 @@
  * directory inside the root so that accepting an upload is one atomic rename.
  */
 import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
@@ -129,6 +129,26 @@ export class FsBlobStore implements BlobStore {
     } catch {
       // best effort: see above
     }
+  }
+
+  /**
+   * Removes staging files and unpack directories last modified before `olderThanMs` (Unix ms):
+   * leftovers of a crashed upload. A file being written is modified as it grows, so it stays.
+   * Returns how many were removed; run by the retention purge while the server runs.
+   */
+  async purgeStaging(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.stagingDir)) {
+      const file = path.join(this.stagingDir, name);
+      try {
+        if ((await stat(file)).mtimeMs >= olderThanMs) continue;
+        await rm(file, { force: true, recursive: true });
+        removed++;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return removed;
   }
 
   private sweepStaging(olderThanMs: number): void {

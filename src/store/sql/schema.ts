@@ -278,6 +278,8 @@ export interface JobsTable {
   last_error: string | null;
   /** Milliseconds. */
   created_at: number;
+  /** Milliseconds; set when the job is done or has failed for good (0008), for retention. */
+  finished_at: number | null;
 }
 
 export interface Database {
