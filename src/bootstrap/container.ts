@@ -5,12 +5,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { SevenZipUnpacker } from '../analyzers/archive/seven-zip-unpacker.js';
+import { SevenZipUnpacker } from '../unpackers/seven-zip/seven-zip-unpacker.js';
 import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
 import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
 import { createServices } from '../app/create-services.js';
+import { HashPool } from '../app/intake/hash-pool.js';
+import { createIntake } from '../app/intake/intake.js';
 import { RetentionScheduler } from '../app/retention/retention-purge.js';
-import { HashPool } from '../app/ingest/hash-pool.js';
 import type { AppServices } from '../app/services.js';
 import { ensureBootstrapKey } from '../app/users.js';
 import type { Config } from '../config/config.js';
@@ -172,11 +173,20 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const hashPool = new HashPool();
   // Unpacks ZIPs submitted with a `password`; 7zz missing only disables that (such uploads get a 400).
   const unpacker = new SevenZipUnpacker({ timeoutMs: config.scanTimeoutMs });
-  let ready = false;
-  const services = createServices({
+  // Every file enters through the intake: uploads, ZIP members and bodies the URL job downloads.
+  const intake = createIntake({
+    store,
+    blobs,
+    queue,
     hashPool,
     unpacker,
     unpackLimits: { maxTotalBytes: config.maxLargeUploadBytes, maxEntries: MAX_UNPACKED_FILES },
+    workDir: path.join(config.dataDir, 'tmp'),
+    now,
+  });
+  let ready = false;
+  const services = createServices({
+    intake,
     store,
     blobs,
     queue,
@@ -221,6 +231,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
         const deps = {
           store,
           blobs,
+          intake,
           filePipeline: pipeline,
           urlEngines: () => urlEngines.current(),
           fetcher,
@@ -275,7 +286,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       retention.start();
       if (acceptUploads) {
         hashPool.warmUp();
-        const unpacking = await unpacker.status();
+        const unpacking = await unpacker.start();
         if (!unpacking.ready) logger.warn(`password-protected ZIP uploads will be refused: ${unpacking.detail}`);
       }
       ready = true;

@@ -52,6 +52,11 @@ export interface FileInput {
   names: readonly string[];
   /** VT type tag found by the filetype analyzer (e.g. `peexe`, `text`), when known. */
   typeTag?: string;
+  /**
+   * Attributes the analyzers produced for this file (`pe_info`, `elf_info`, `pdf_info`, ...), given to
+   * engines, which run after the analyzers: heuristic engines judge these facts instead of parsing again.
+   */
+  attributes?: Readonly<Record<string, unknown>>;
 }
 
 export interface EngineVerdict {

@@ -28,7 +28,7 @@ export class FilePipeline {
     const tags = new Set<string>();
     await this.runAnalyzers(input, signal, attributes, tags);
     const typeTag = typeof attributes.type_tag === 'string' ? attributes.type_tag : undefined;
-    const typed: FileInput = { ...input, typeTag };
+    const typed: FileInput = { ...input, typeTag, attributes };
     const results = await Promise.all(
       this.deps.engines
         .filter((engine) => engine.manifest.accepts.kinds.includes('file'))

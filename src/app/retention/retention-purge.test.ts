@@ -83,11 +83,16 @@ function retentionCases(name: string, open: () => Promise<SqlBackend>): void {
         // Staging: a leftover untouched for 7 hours, and a file being written now.
         const blobs = new FsBlobStore(path.join(dir, `${name}-blobs`), { now: () => T });
         const leftover = await blobs.stage();
-        await writeFile(leftover.path, 'partial');
-        await utimes(leftover.path, (T - 7 * HOUR) / 1000, (T - 7 * HOUR) / 1000);
+        await blobs.withStagedFile(leftover, async (file) => {
+          await writeFile(file, 'partial');
+          await utimes(file, (T - 7 * HOUR) / 1000, (T - 7 * HOUR) / 1000);
+        });
         const current = await blobs.stage();
-        await writeFile(current.path, 'in progress');
-        await utimes(current.path, T / 1000, T / 1000);
+        const currentPath = await blobs.withStagedFile(current, async (file) => {
+          await writeFile(file, 'in progress');
+          await utimes(file, T / 1000, T / 1000);
+          return file;
+        });
 
         const purged = await purgeExpired({ store, staging: blobs, now: () => T, policy });
 
@@ -101,7 +106,7 @@ function retentionCases(name: string, open: () => Promise<SqlBackend>): void {
         const counters = await backend.db.selectFrom('quota_counters').select('counter_key').orderBy('counter_key').execute();
         assert.deepEqual(counters.map((c) => c.counter_key), ['q-live', 'q-recent']);
         assert.deepEqual(Object.keys(await store.quotaCounters.usage('u', '2000-01-01', '2100-01-01')), [day(T - 69 * DAY), day(T)]);
-        assert.deepEqual(await readdir(path.join(dir, `${name}-blobs`, '.staging')), [path.basename(current.path)]);
+        assert.deepEqual(await readdir(path.dirname(currentPath)), [path.basename(currentPath)]);
 
         // A second purge finds nothing more.
         assert.deepEqual(await purgeExpired({ store, staging: blobs, now: () => T, policy }), {
