@@ -4,10 +4,11 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { Migrator, sql, type MigrationProvider } from 'kysely';
 import { dropTestDatabases, testDatabaseUrl } from '../../../test/support/postgres.js';
 import { DbJobQueue } from '../../queue/db/db-job-queue.js';
 import { FsBlobStore } from '../../store/blob-fs/fs-blob-store.js';
+import { migrationsFor } from '../../store/migrations/index.js';
 import { openPostgres } from '../../store/postgres/open-postgres.js';
 import type { Store } from '../../store/ports/store.js';
 import type { SqlBackend } from '../../store/sql/sql-store.js';
@@ -117,6 +118,24 @@ function retentionCases(name: string, open: () => Promise<SqlBackend>): void {
           apiUsage: 0,
           staging: 0,
         });
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('jobs finished before migration 0008 are dated by their creation', async () => {
+      const backend = await open();
+      const { store, db, dialect } = backend;
+      try {
+        const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+        assert.equal((await new Migrator({ db, provider }).migrateTo('0007-private-scopes')).error, undefined);
+        for (const [id, status, createdAt] of [['j-old', 'done', T - 30 * DAY], ['j-new', 'failed', T - DAY], ['j-waiting', 'pending', T - 30 * DAY]] as const) {
+          await sql`INSERT INTO jobs (id, kind, payload, status, attempts, run_after, created_at) VALUES (${id}, 'test', '{}', ${status}, 1, ${createdAt}, ${createdAt})`.execute(db);
+        }
+        assert.equal((await store.migrate())[0], '0008-retention');
+        assert.equal((await purgeExpired({ store, now: () => T, policy })).jobs, 1);
+        const left = await db.selectFrom('jobs').select('id').orderBy('id').execute();
+        assert.deepEqual(left.map((j) => j.id), ['j-new', 'j-waiting']);
       } finally {
         await store.close();
       }
