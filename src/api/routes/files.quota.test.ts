@@ -43,8 +43,6 @@ describe('quotas over HTTP, real services on SQLite', () => {
       store,
       blobs: new FsBlobStore(config.blobDir),
       queue,
-      engines: [],
-      analyzers: [],
       uploadUrlTtlMs: config.uploadUrlTtlMs,
       hashPool,
       unpacker: new SevenZipUnpacker(),

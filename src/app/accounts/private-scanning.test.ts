@@ -48,8 +48,6 @@ describe('private scanning', () => {
       blobs,
       // Jobs are not run here; only their analyses' visibility matters.
       queue: { enqueue: async () => 'job', onEnqueued: () => {} } as unknown as JobQueue,
-      engines: [],
-      analyzers: [],
       uploadUrlTtlMs: 60_000,
       hashPool: {} as HashPool,
       unpacker: { status: async () => ({ ready: false, detail: 'not in this test' }) } as unknown as ArchiveUnpacker,

@@ -33,7 +33,7 @@ describe('ClamAV engine', { skip: clamdUnavailable() }, () => {
   runGoldenFixtures('ClamAV', () => engine);
 
   it('says which clamd and signatures it uses', () => {
-    const r = engine.status();
+    const r = engine.status!();
     assert.equal(r.detail, `external clamd at ${clamd.socketPath}; custom signatures only (clamd reports no official database version)`);
     assert.match(r.engineVersion ?? '', /^\d+\.\d+\.\d+/);
     assert.equal(r.signatureVersion, '20261128');
@@ -78,7 +78,7 @@ describe('ClamAV engine', { skip: clamdUnavailable() }, () => {
       assert.equal((await local.start()).ready, true);
       await other.stop();
       // Still "ready": the pipeline must record a failure for ClamAV, not drop it from the results.
-      assert.equal(local.status().ready, true);
+      assert.equal(local.status!().ready, true);
       await assert.rejects(local.scan(benign, AbortSignal.timeout(5_000)), (err: unknown) => {
         assert.ok(err instanceof PluginError);
         assert.equal(err.flag, 'daemon_unreachable');
