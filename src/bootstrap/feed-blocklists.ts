@@ -5,7 +5,7 @@
  * host refreshes this source now and then (pipeline/plugin-host.ts).
  */
 import type { UrlEngine } from '../core/plugin.js';
-import { BlocklistEngine, type FeedIndex } from '../engines/url-blocklist/index.js';
+import { BlocklistEngine, type FeedIndex } from '../url-engines/url-blocklist/index.js';
 import type { PluginSource } from '../pipeline/plugin-registry.js';
 import type { FeedRepository } from '../store/ports/feed-repository.js';
 

@@ -6,8 +6,8 @@ import { runPluginContract } from '../pipeline/testing/plugin-contract.js';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export interface CapturerFixtures {
-  /** A page the capturer can render (its test's own server). */
-  url: string;
+  /** A page the capturer can render (its test's own server, known once the server listens). */
+  url: () => string;
 }
 
 export function runPageCapturerContract(name: string, makeCapturer: () => PageCapturer | Promise<PageCapturer>, fixtures: CapturerFixtures): void {
@@ -16,7 +16,7 @@ export function runPageCapturerContract(name: string, makeCapturer: () => PageCa
     name,
     makePlugin: makeCapturer,
     subject: { kind: 'url' },
-    call: (capturer, signal) => capturer.capture(fixtures.url, signal),
+    call: (capturer, signal) => capturer.capture(fixtures.url(), signal),
     check: (shot: { png: Buffer; refusedRequests: number }) => {
       assert.deepEqual(shot.png.subarray(0, 8), PNG_SIGNATURE);
       assert.ok(Number.isInteger(shot.refusedRequests) && shot.refusedRequests >= 0);

@@ -39,7 +39,7 @@ export interface AnalyseUrlDeps {
   host: PluginHost;
   /** Absent: URLs are not fetched (only the URL engines judge them). */
   fetcher?: PageFetcher;
-  /** What an HTML page says about itself (title, html_meta, outgoing_links, trackers): analyzers/html-page, wired in bootstrap. */
+  /** What an HTML page says about itself (title, html_meta, outgoing_links, trackers): page-analyzers/html-page, wired in bootstrap. */
   pageFacts: (html: string, pageUrl: string, nowSeconds: number) => object;
   logger: Logger;
   now: () => number;

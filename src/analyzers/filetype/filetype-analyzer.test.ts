@@ -1,7 +1,7 @@
 /** The filetype analyzer end to end with the real `file` and Magika model. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
@@ -10,6 +10,7 @@ import { PluginError } from '../../core/plugin.js';
 import { startedHost } from '../../pipeline/testing/started-host.js';
 import { CLAM_EXE, makeTempDir, writeTypedSamples, type TypedSample } from '../../../test/fixtures/analyzers/samples.js';
 import { createFiletypeAnalyzer } from './filetype-analyzer.js';
+import { runAnalyzerContract } from '../contract.case.test.js';
 
 const logger = pino({ level: 'silent' });
 const modelDir = process.env.ASSAY_MAGIKA_MODEL_DIR ?? '/work/shared/magika';
@@ -164,4 +165,9 @@ test('warm speed on small files (reported, not asserted)', async (t) => {
   for (let i = 0; i < rounds; i++) for (const s of small) await analyzer.analyze(input(s.path), never());
   const perFile = (performance.now() - started) / (rounds * small.length);
   t.diagnostic(`filetype: ${perFile.toFixed(2)} ms per small file, sequential, warm`);
+});
+
+// The analyzer contract, over the real `file` processes and Magika, with a system binary as the sample.
+runAnalyzerContract('filetype', () => createFiletypeAnalyzer({ magikaModelDir: noModel ? undefined : modelDir, logger }), {
+  sample: { ...input('/bin/ls'), size: statSync('/bin/ls').size },
 });

@@ -10,6 +10,8 @@ import { PluginError } from '../../core/plugin.js';
 import { makeTempDir, writeFuzzySamples, type FuzzySample } from '../../../test/fixtures/analyzers/samples.js';
 import { createFuzzyAnalyzer } from './fuzzy-analyzer.js';
 import { referenceCliSkip as skip, ssdeepCli, tlshCli } from './testing/reference-cli.js';
+import { statSync } from 'node:fs';
+import { runAnalyzerContract } from '../contract.case.test.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -212,3 +214,6 @@ test('readiness names the implementations, the threads and the TLSH limit; befor
   await assert.rejects(idle.analyze(input('/bin/ls'), never()), (err: unknown) => err instanceof PluginError && err.flag === 'not_ready');
   await idle.close();
 });
+
+// The analyzer contract, over the real worker threads, with a system binary as the sample.
+runAnalyzerContract('fuzzy', () => createFuzzyAnalyzer({ logger }), { sample: { ...input('/bin/ls'), size: statSync('/bin/ls').size } });

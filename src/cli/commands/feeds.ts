@@ -4,7 +4,7 @@ import { Argument, Command } from 'commander';
 import { importFeed, type ImportFeedResult } from '../../app/feeds/index.js';
 import { importPassiveDns, type ImportPassiveDnsResult } from '../../app/feeds/import-passive-dns.js';
 import { importPopularity, type ImportPopularityResult } from '../../app/feeds/import-popularity.js';
-import { feedFormats, type FeedFormatName } from '../../engines/url-blocklist/index.js';
+import { feedFormats, type FeedFormatName } from '../../url-engines/url-blocklist/index.js';
 import {
   type CliIo,
   commandFlags,

@@ -8,6 +8,7 @@ import { PluginError, type Readiness } from '../../core/plugin.js';
 import { AsnTable } from './asn-table.js';
 import { continentOf, knownCountryCount } from './continents.js';
 import { GeoSource } from './geo-source.js';
+import { runIntelSourceContract } from '../contract.case.test.js';
 
 const signal = () => AbortSignal.timeout(30_000);
 
@@ -103,3 +104,5 @@ describe('continents', () => {
     assert.equal(continentOf('ZZ'), undefined);
   });
 });
+
+runIntelSourceContract('geo', () => new GeoSource(), { target: { kind: 'ip', address: '8.8.8.8' } });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { FetchedPage, UrlInput } from '../../core/plugin.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { assessUrl, compileLists, createUrlHeuristicsEngine, DEFAULT_LISTS_DATE, PHISHED_BRANDS, URL_HEURISTICS_NAME, URL_SHORTENERS } from './index.js';
+import { runUrlEngineContract } from '../contract.case.test.js';
 
 const lists = compileLists();
 
@@ -201,4 +202,9 @@ describe('URL heuristics engine', () => {
     controller.abort(new Error('stop'));
     await assert.rejects(engine.scanUrl(inputFor('https://www.google.com/'), controller.signal), /stop/);
   });
+});
+
+runUrlEngineContract(URL_HEURISTICS_NAME, () => createUrlHeuristicsEngine(), {
+  url: { url: 'https://www.wikipedia.org/', canonicalUrl: canonicalizeUrl('https://www.wikipedia.org/').canonical, host: 'www.wikipedia.org' },
+  expected: 'harmless',
 });

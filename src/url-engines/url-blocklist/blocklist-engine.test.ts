@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { UrlInput } from '../../core/plugin.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { BlocklistEngine, feedEntryOf, feedFormats, resultForThreat, type FeedFormatName, type FeedIndex, type FeedIndexEntry } from './index.js';
+import { runUrlEngineContract } from '../contract.case.test.js';
 
 interface StoredEntry extends FeedIndexEntry {
   urlId: string;
@@ -156,4 +157,10 @@ describe('resultForThreat', () => {
     assert.equal(resultForThreat('PayPal', 'phishing'), 'phishing');
     assert.equal(resultForThreat(null, 'malware'), 'malware');
   });
+});
+
+// The URL engine contract over a feed imported into the real index: a listed URL is malicious.
+runUrlEngineContract('URLhaus', async () => new BlocklistEngine('URLhaus', (await engines()).index), {
+  url: input('http://files.example.net/dl/invoice.zip'),
+  expected: 'malicious',
 });
