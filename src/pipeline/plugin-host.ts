@@ -102,14 +102,11 @@ export class PluginHost {
 
   /** Starts every plugin of every kind; never throws. One readiness line each in the log. */
   async start(): Promise<Array<{ kind: HostedKind; name: string; readiness: Readiness }>> {
-    const started: Array<{ kind: HostedKind; name: string; readiness: Readiness }> = [];
-    for (const kind of HOSTED_KINDS) {
-      if (this.registry.hasSources(kind)) await this.refresh(kind);
-      const plugins = this.list(kind);
-      const readiness = await Promise.all(plugins.map((p) => this.startOne(kind, p)));
-      plugins.forEach((p, i) => started.push({ kind, name: p.manifest.name, readiness: this.readinessOf(p, readiness[i]!) }));
-    }
-    return started;
+    await Promise.all(HOSTED_KINDS.filter((kind) => this.registry.hasSources(kind)).map((kind) => this.refresh(kind)));
+    // All at once: a daemon loading its signatures should not hold up a model loading elsewhere.
+    const all = HOSTED_KINDS.flatMap((kind) => this.list(kind).map((plugin) => ({ kind, plugin })));
+    const readiness = await Promise.all(all.map(({ kind, plugin }) => this.startOne(kind, plugin)));
+    return all.map(({ kind, plugin }, i) => ({ kind, name: plugin.manifest.name, readiness: this.readinessOf(plugin, readiness[i]!) }));
   }
 
   /** The plugin's readiness now: its live status() when it has one, else what start() gave; 'closed' after close. */
