@@ -3,12 +3,23 @@
 # (7zip gives 7zz, which unpacks password-protected ZIP uploads),
 # "test" adds what the test suite drives (PostgreSQL for a throwaway cluster, Redis for the quota
 # counters when none answers on 6379, ClamAV test files, socat, and the ssdeep and tlsh CLIs the
-# in-process fuzzy hashes are checked against, Chromium for URL screenshots, openssl for test certificates).
+# in-process fuzzy hashes are checked against, Chromium for URL screenshots, openssl for test certificates,
+# binutils' readelf and gcc (with 32-bit multilib on amd64) for the ELF analyzer's reference comparisons,
+# qpdf and poppler-utils (pdfinfo), the references of the PDF analyzer,
+# MinGW-w64, osslsigncode, mcs/monodis and makensis to build the PE analyzer's test files, and pefile,
+# the reference it is compared with).
 set -euo pipefail
 profile=${1:-runtime}
 
 runtime_pkgs=(7zip clamav clamav-daemon file)
-test_pkgs=(clamav-testfiles postgresql redis-server socat ssdeep tlsh-tools chromium openssl)
+# One package a line, each with what needs it, so branches that add one merge cleanly.
+test_pkgs=(
+  clamav-testfiles postgresql redis-server socat ssdeep tlsh-tools chromium openssl
+  binutils gcc libc6-dev   # ELF analyzer: readelf reference, binaries compiled in tests
+  qpdf poppler-utils       # PDF analyzer references
+  gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile osslsigncode mono-mcs mono-utils nsis   # PE analyzer
+)
+if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then test_pkgs+=(gcc-multilib); fi
 
 missing=()
 need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing+=("$1"); }

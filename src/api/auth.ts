@@ -88,9 +88,9 @@ export function installAuth(app: FastifyInstance, services: AppServices): void {
     if (mode === 'public') return done();
     if (mode === 'upload-token') {
       // The token is the credential (vt-py still sends x-apikey; it is not needed). Its quota was
-      // counted when the URL was issued.
+      // counted when the URL was issued. Checked here, used up only by an upload that succeeds (the route).
       const { token } = request.params as { token: string };
-      services.uploads.consumeToken(token).then((principal) => {
+      services.uploads.checkToken(token).then((principal) => {
         request.principal = principal;
         done();
       }, done);

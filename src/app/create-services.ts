@@ -1,7 +1,6 @@
 /** Assembles the use cases into the AppServices surface the API and CLI call. */
 import { defaultTiers, type TierConfig } from '../config/config.js';
 import { AppError } from '../core/errors.js';
-import type { ArchiveUnpacker } from '../core/unpacker.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { QuotaCounters } from '../store/ports/quota-counters.js';
@@ -10,8 +9,7 @@ import { createAccountService, principalOf, quotaOverridesOf, type TierPrivilege
 import { canSeeAnalysis } from './accounts/visibility.js';
 import { createCommunityService } from './community/community-service.js';
 import { createFileService } from './file-service.js';
-import type { HashPool } from './ingest/hash-pool.js';
-import { receiveUpload } from './ingest/receive-upload.js';
+import type { FileIntake } from './intake/intake.js';
 import { createQuotaService, type FoundOverrides, type QuotaOverridesLookup } from './quotas/quota-service.js';
 import type { AppServices, PluginCallStats, PluginStatus } from './services.js';
 import { createUploadTokenService } from './upload-tokens.js';
@@ -29,12 +27,8 @@ export interface ServiceDeps {
   blobs: BlobStore;
   queue: JobQueue;
   uploadUrlTtlMs: number;
-  /** Worker threads that hash and write uploads. */
-  hashPool: HashPool;
-  /** Opens password-protected ZIPs submitted with a `password`. */
-  unpacker: ArchiveUnpacker;
-  /** Bounds for one such ZIP: unpacked bytes in total, and files. */
-  unpackLimits: { maxTotalBytes: number; maxEntries: number };
+  /** Where submitted files enter (app/intake, built in bootstrap: the URL job uses it too). */
+  intake: FileIntake;
   now: () => number;
   isReady: () => boolean;
   /** `config.tiers`: which tiers exist and the privileges each grants (absent: any tier, none granted). */
@@ -75,7 +69,7 @@ export function createServices(deps: ServiceDeps): AppServices {
     if (marker !== seenMarker) forgetAccounts();
     seenMarker = marker;
   };
-  const files = createFileService({ store, blobs, queue: deps.queue, now, unpacker: deps.unpacker, unpackLimits: deps.unpackLimits });
+  const files = createFileService({ store, blobs, intake: deps.intake });
   const urls = createUrlService({ store, queue: deps.queue, now });
   const graph = createGraphService({ store, findFile: (sha256, principal) => files.get(sha256, principal) });
   const network = createNetworkService({ store, enrich: deps.networkPipeline?.enrich });
@@ -100,10 +94,6 @@ export function createServices(deps: ServiceDeps): AppServices {
     },
     accounts: clearingOnChange(createAccountService({ store, now, tiers: deps.tiers }), forgetAccounts),
     quotas: { overall: (user) => quotas.overall(user), apiUsage: (userId, start, end) => quotas.apiUsage(userId, start, end) },
-    ingest: {
-      receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs, hashPool: deps.hashPool }),
-      discard: (upload) => blobs.discard({ path: upload.stagingPath }),
-    },
     files,
     analyses: {
       async get(id, principal) {

@@ -5,11 +5,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { SevenZipUnpacker } from '../analyzers/archive/seven-zip-unpacker.js';
+import { SevenZipUnpacker } from '../unpackers/seven-zip/seven-zip-unpacker.js';
 import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
 import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
 import { createServices } from '../app/create-services.js';
-import { HashPool } from '../app/ingest/hash-pool.js';
+import { HashPool } from '../app/intake/hash-pool.js';
+import { createIntake } from '../app/intake/intake.js';
 import type { AppServices } from '../app/services.js';
 import { ensureBootstrapKey } from '../app/users.js';
 import type { Config } from '../config/config.js';
@@ -104,9 +105,23 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
   const registry = new PluginRegistry();
   registry.add(
     'engine',
-    createClamavEngine({ clamd: config.clamd, workDir: path.join(config.dataDir, 'clamd'), logger: logger.child({ engine: 'ClamAV' }) }),
+    createClamavEngine({
+      clamd: config.clamd,
+      workDir: path.join(config.dataDir, 'clamd'),
+      logger: logger.child({ engine: 'ClamAV' }),
+      maxBytes: config.maxLargeUploadBytes,
+      supervision: {
+        restartMinMs: config.clamdRestartMinMs,
+        restartMaxMs: config.clamdRestartMaxMs,
+        livenessIntervalMs: config.clamdPingIntervalMs,
+        pingTimeoutMs: config.clamdPingTimeoutMs,
+      },
+    }),
   );
-  registry.add('engine', createYaraEngine({ rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir], logger: logger.child({ engine: 'YARA' }) }));
+  registry.add(
+    'engine',
+    createYaraEngine({ rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir], logger: logger.child({ engine: 'YARA' }), maxBytes: config.maxLargeUploadBytes }),
+  );
   registry.add('analyzer', createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }));
   registry.add('analyzer', createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }));
 
@@ -163,11 +178,20 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
   const hashPool = new HashPool();
   // Unpacks ZIPs submitted with a `password`; 7zz missing only disables that (such uploads get a 400).
   const unpacker = new SevenZipUnpacker({ timeoutMs: config.scanTimeoutMs });
-  let ready = false;
-  const services = createServices({
+  // Every file enters through the intake: uploads, ZIP members and bodies the URL job downloads.
+  const intake = createIntake({
+    store,
+    blobs,
+    queue,
     hashPool,
     unpacker,
     unpackLimits: { maxTotalBytes: config.maxLargeUploadBytes, maxEntries: MAX_UNPACKED_FILES },
+    workDir: path.join(config.dataDir, 'tmp'),
+    now,
+  });
+  let ready = false;
+  const services = createServices({
+    intake,
     store,
     blobs,
     queue,
@@ -207,6 +231,7 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
         const deps = {
           store,
           blobs,
+          intake,
           filePipeline: pipeline,
           host,
           fetcher,
@@ -247,7 +272,7 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
       }
       if (acceptUploads) {
         hashPool.warmUp();
-        const unpacking = await unpacker.status();
+        const unpacking = await unpacker.start();
         if (!unpacking.ready) logger.warn(`password-protected ZIP uploads will be refused: ${unpacking.detail}`);
       }
       ready = true;

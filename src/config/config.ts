@@ -58,6 +58,12 @@ const schema = z.object({
   databaseUrl: z.string().optional(),
   /** Socket path or host:port of an external clamd; absent means start our own. */
   clamd: z.string().optional(),
+  /** First and longest delay before the supervised clamd is started again after a failed start, an exit or a hang. */
+  clamdRestartMinMs: z.coerce.number().int().positive().default(250),
+  clamdRestartMaxMs: z.coerce.number().int().positive().default(30_000),
+  /** How often the supervised clamd is sent zPING, and how long it may take to answer; two misses in a row restart it. */
+  clamdPingIntervalMs: z.coerce.number().int().positive().default(10_000),
+  clamdPingTimeoutMs: z.coerce.number().int().positive().default(5_000),
   bootstrapApiKey: z.string().min(16).optional(),
   magikaModelDir: z.string().optional(),
   maxUploadBytes: z.coerce.number().int().positive().default(32 * MB),
@@ -110,6 +116,10 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   publicUrl: 'ASSAY_PUBLIC_URL',
   databaseUrl: 'ASSAY_DATABASE_URL',
   clamd: 'ASSAY_CLAMD',
+  clamdRestartMinMs: 'ASSAY_CLAMD_RESTART_MIN_MS',
+  clamdRestartMaxMs: 'ASSAY_CLAMD_RESTART_MAX_MS',
+  clamdPingIntervalMs: 'ASSAY_CLAMD_PING_INTERVAL_MS',
+  clamdPingTimeoutMs: 'ASSAY_CLAMD_PING_TIMEOUT_MS',
   bootstrapApiKey: 'ASSAY_BOOTSTRAP_API_KEY',
   magikaModelDir: 'ASSAY_MAGIKA_MODEL_DIR',
   maxUploadBytes: 'ASSAY_MAX_UPLOAD_BYTES',

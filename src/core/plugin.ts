@@ -40,6 +40,12 @@ export interface PluginManifest {
 /** What a plugin reports at start-up and on `assay engines`. */
 export interface Readiness {
   ready: boolean;
+  /**
+   * Not ready although configured to work (a supervised daemon restarting or failing to start):
+   * the pipeline records `failure` instead of leaving the engine out, and /healthz says degraded.
+   * Absent for a plugin that is simply unavailable (not installed, no rules).
+   */
+  down?: boolean;
   /** Why it is not ready, or a note on how it runs (e.g. "using bundled test signatures"). */
   detail?: string;
   engineVersion?: string;
@@ -59,6 +65,11 @@ export interface FileInput {
   names: readonly string[];
   /** VT type tag found by the filetype analyzer (e.g. `peexe`, `text`), when known. */
   typeTag?: string;
+  /**
+   * Attributes the analyzers produced for this file (`pe_info`, `elf_info`, `pdf_info`, ...), given to
+   * engines, which run after the analyzers: heuristic engines judge these facts instead of parsing again.
+   */
+  attributes?: Readonly<Record<string, unknown>>;
 }
 
 export interface EngineVerdict {

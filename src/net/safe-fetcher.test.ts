@@ -272,10 +272,10 @@ test('a body over maxBodyBytes is cut there and marked truncated', async () => {
 });
 
 test('a server that never answers times out within the bound', async () => {
-  const started = Date.now();
   const outcome = await labFetcher({ timeoutMs: 300 }).fetch(`http://127.0.0.1:${site.port}/hang`);
   assertFailed(outcome, 'timeout');
-  assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+  // The bound given, not a default one, ended it.
+  assert.match(outcome.message, /within 300 ms/);
 });
 
 test("the caller's signal cancels the fetch", async () => {

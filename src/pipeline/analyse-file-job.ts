@@ -33,12 +33,8 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
   const file = await deps.store.files.findByHash('sha256', payload.sha256);
   if (!file) return 'missing';
   await deps.store.analyses.markInProgress(analysis.id);
-  const local = await deps.blobs.acquireLocal(file.sha256);
-  try {
-    const output = await deps.pipeline.run(
-      { path: local.path, size: file.size, md5: file.md5, sha1: file.sha1, sha256: file.sha256, names: file.names },
-      signal,
-    );
+  return deps.blobs.withLocalFile(file.sha256, async (path) => {
+    const output = await deps.pipeline.run({ path, size: file.size, md5: file.md5, sha1: file.sha1, sha256: file.sha256, names: file.names }, signal);
     const completed = await deps.store.analyses.completeFileAnalysis({
       analysisId: analysis.id,
       sha256: file.sha256,
@@ -49,9 +45,7 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
       at: toUnixSeconds(deps.now()),
     });
     return completed ? 'completed' : 'already-completed';
-  } finally {
-    await local.release();
-  }
+  });
 }
 
 /**

@@ -1,14 +1,15 @@
 /**
  * The job that analyses one submitted URL: fetch it through the safe fetcher (a refusal is recorded,
- * not fatal), store and analyse the response body as a file, run the URL engines, record what the
- * fetch showed (redirects, addresses, resolutions) as relationships, and complete the analysis once.
+ * not fatal), submit the response body as a file through the intake and analyse it inline, run the
+ * URL engines, record what the fetch showed (redirects, addresses, resolutions) as relationships,
+ * and complete the analysis once.
  */
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { parse as parseDomain } from 'tldts';
-import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
+import { toUnixSeconds } from '../core/ids.js';
 import type { FetchedPage } from '../core/plugin.js';
 import { canonicalizeUrl } from '../core/url-canonical.js';
 import { urlIdOf } from '../core/url-ids.js';
@@ -18,6 +19,7 @@ import type { RelatedType, RelationEdge } from '../core/model/relation.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { analyseFile } from './analyse-file-job.js';
+import type { DownloadIntake } from './download-intake.js';
 import { outcomeText, unansweredResult } from './engine-results.js';
 import type { FilePipeline } from './file-pipeline.js';
 import type { PageFetcher, FetchOutcome } from './page-fetcher.js';
@@ -34,6 +36,8 @@ export interface AnalyseUrlPayload {
 export interface AnalyseUrlDeps {
   store: Pick<Store, 'files' | 'urls' | 'analyses' | 'networkObjects' | 'relations' | 'resolutions'>;
   blobs: BlobStore;
+  /** Records the downloaded body as a file, like any other submission (app/intake, wired in bootstrap). */
+  intake: DownloadIntake;
   filePipeline: FilePipeline;
   /** Runs the URL engines (one blocklist per imported feed: the set changes while the service runs) and the page capturers (screenshots). */
   host: PluginHost;
@@ -61,8 +65,9 @@ export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayloa
   const at = toUnixSeconds(deps.now());
   const { host } = canonicalizeUrl(url.canonicalUrl);
 
-  const fetched = deps.fetcher ? await deps.fetcher.fetch(url.url, signal) : undefined;
-  const body = fetched?.ok && fetched.body.length > 0 ? await storeBody(deps, fetched, at, signal) : undefined;
+  // The canonical form, not the URL as typed: `example.com/x` has no scheme and only gets `http://` there.
+  const fetched = deps.fetcher ? await deps.fetcher.fetch(url.canonicalUrl, signal) : undefined;
+  const body = fetched?.ok && fetched.body.length > 0 ? await analyseBody(deps, url.id, fetched, signal) : undefined;
 
   const page: FetchedPage | undefined = fetched?.ok
     ? {
@@ -95,25 +100,20 @@ export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayloa
   return completed ? 'completed' : 'already-completed';
 }
 
-/** Stores the body as a file (by sha256) and analyses it with the file engines, inline: the URL verdict needs theirs. */
-async function storeBody(
+/** Submits the body as a file and analyses it with the file engines, inline: the URL verdict needs theirs. */
+async function analyseBody(
   deps: AnalyseUrlDeps,
+  urlId: string,
   fetched: Extract<FetchOutcome, { ok: true }>,
-  at: number,
   signal: AbortSignal,
 ): Promise<{ file: FileObject; results: EngineResult[] }> {
   const { store, blobs } = deps;
-  const digest = (algorithm: string) => createHash(algorithm).update(fetched.body).digest('hex');
-  const hashes = { md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256') };
-  await storeBytes(blobs, fetched.body, hashes.sha256);
-  const name = nameFromUrl(fetched.finalUrl);
-  const file = await store.files.recordSubmission({ ...hashes, size: fetched.body.length, name, at });
-  const analysisId = fileAnalysisId(file.md5, at, randomHex(2));
-  await store.analyses.create({ id: analysisId, itemType: 'file', itemId: file.sha256, date: at });
-  await analyseFile({ store, blobs, pipeline: deps.filePipeline, logger: deps.logger, now: deps.now }, { analysisId, sha256: file.sha256 }, signal);
+  const { analysisId, sha256 } = await deps.intake.submitDownload(fetched.body, { urlId, name: nameFromUrl(fetched.finalUrl) });
+  await analyseFile({ store, blobs, pipeline: deps.filePipeline, logger: deps.logger, now: deps.now }, { analysisId, sha256 }, signal);
   const done = await store.analyses.get(analysisId);
-  const latest = (await store.files.findByHash('sha256', file.sha256)) ?? file;
-  return { file: latest, results: done?.results ?? [] };
+  const file = await store.files.findByHash('sha256', sha256);
+  if (!file) throw new Error(`The downloaded file ${sha256} was not recorded`);
+  return { file, results: done?.results ?? [] };
 }
 
 /**
@@ -233,7 +233,7 @@ async function storeBytes(blobs: BlobStore, bytes: Buffer, sha256: string): Prom
   if (await blobs.has(sha256)) return;
   const staged = await blobs.stage();
   try {
-    await writeFile(staged.path, bytes);
+    await blobs.withStagedFile(staged, (file) => writeFile(file, bytes));
     await blobs.commit(staged, sha256);
   } catch (error) {
     await blobs.discard(staged);

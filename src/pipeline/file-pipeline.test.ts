@@ -85,3 +85,17 @@ test('an engine that was ready and went down is a failure; one never ready stays
   const { results } = await pipeline.run(input, new AbortController().signal);
   assert.deepEqual(results, [{ engine_name: 'daemon', category: 'failure', result: null, method: 'blacklist', engine_version: '2', engine_update: '20260102' }]);
 });
+
+test('an engine that says it is down is a failure, one that is unavailable stays out', async () => {
+  let scanned = 0;
+  const host = await startedHost({
+    engine: [
+      fakeEngine('restarting', async () => (scanned++, verdict()), {}, { ready: false, down: true, detail: 'clamd not answering PING; restarting', engineVersion: '9' }),
+      fakeEngine('absent', async () => (scanned++, verdict()), {}, { ready: false, detail: 'not installed' }),
+    ],
+  });
+  const pipeline = new FilePipeline({ host, logger });
+  const { results } = await pipeline.run(input, new AbortController().signal);
+  assert.deepEqual(results.map((r) => [r.engine_name, r.category, r.engine_version]), [['restarting', 'failure', '9']]);
+  assert.equal(scanned, 0);
+});

@@ -28,7 +28,8 @@ export class FilePipeline {
     const tags = new Set<string>();
     await this.runAnalyzers(input, signal, attributes, tags);
     const typeTag = typeof attributes.type_tag === 'string' ? attributes.type_tag : undefined;
-    const typed: FileInput = { ...input, typeTag };
+    // Engines run after the analyzers and see their attributes (pe_info, ...), so heuristic engines judge parsed facts.
+    const typed: FileInput = { ...input, typeTag, attributes };
     const { host, logger } = this.deps;
     const engines = await host.current('engine');
     const route = host.route(engines, { kind: 'file', size: input.size, typeTag });

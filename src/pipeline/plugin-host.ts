@@ -46,7 +46,7 @@ export interface Route<P> {
   run: P[];
   /** Ready but refusing the subject's size or type (an engine answers `type-unsupported`). */
   refused: P[];
-  /** Ready once and not now (a daemon that died): an engine answers `failure`, with why here and in the log. */
+  /** Ready once and not now (a daemon that died), or `Readiness.down`: an engine answers `failure`, with why here and in the log. */
   down: Array<{ plugin: P; detail: string }>;
 }
 
@@ -129,8 +129,9 @@ export class PluginHost {
       if (!accepts.kinds.includes(subject.kind)) continue;
       const readiness = this.readiness(plugin);
       if (!readiness.ready) {
-        // Never ready: listed with its reason by /metadata, left out of results.
-        if (this.entries.get(plugin)?.everReady) route.down.push({ plugin, detail: readiness.detail ?? 'not ready' });
+        // Down (ready once, or saying it is configured but failing): a failure to report. Never
+        // ready: listed with its reason by /metadata, left out of results.
+        if (readiness.down === true || this.entries.get(plugin)?.everReady) route.down.push({ plugin, detail: readiness.detail ?? 'not ready' });
         continue;
       }
       const tooBig = accepts.maxBytes !== undefined && subject.size !== undefined && subject.size > accepts.maxBytes;
@@ -140,9 +141,12 @@ export class PluginHost {
     return route;
   }
 
-  /** Plugins that would answer (ready now, or ready once): who an abandoned analysis lists as failed. */
+  /** Plugins that would answer (ready now, down, or ready once): who an abandoned analysis lists as failed. */
   answering<P extends Plugin>(plugins: readonly P[]): P[] {
-    return plugins.filter((p) => this.readiness(p).ready || this.entries.get(p)?.everReady);
+    return plugins.filter((p) => {
+      const readiness = this.readiness(p);
+      return readiness.ready || readiness.down === true || this.entries.get(p)?.everReady;
+    });
   }
 
   /**

@@ -574,6 +574,23 @@ export function runStoreContract(name: string, openStore: () => Promise<Store>):
           assert.equal(await store.uploadTokens.consume('unknown', 1), undefined);
         }));
 
+      test('finding a token does not use it; a released token can be consumed again until it expires', () =>
+        withStore(async (store) => {
+          await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1 });
+          await store.uploadTokens.create({ tokenHash: 'retry', userId: 'u1', expiresAt: 1000 });
+          assert.deepEqual(await store.uploadTokens.find('retry', 10), { userId: 'u1' });
+          assert.deepEqual(await store.uploadTokens.find('retry', 10), { userId: 'u1' }, 'finding twice is fine');
+          assert.deepEqual(await store.uploadTokens.consume('retry', 20), { userId: 'u1' });
+          assert.equal(await store.uploadTokens.find('retry', 30), undefined, 'taken');
+          await store.uploadTokens.release('retry');
+          assert.deepEqual(await store.uploadTokens.find('retry', 40), { userId: 'u1' });
+          assert.deepEqual(await store.uploadTokens.consume('retry', 50), { userId: 'u1' });
+          await store.uploadTokens.release('retry');
+          assert.equal(await store.uploadTokens.find('retry', 1000), undefined, 'expired at expiresAt');
+          assert.equal(await store.uploadTokens.consume('retry', 1000), undefined);
+          assert.equal(await store.uploadTokens.find('unknown', 1), undefined);
+        }));
+
       test('of concurrent consumers of one token, exactly one wins', () =>
         withStore(async (store) => {
           await store.users.create({ id: 'u1', name: 'alice', isAdmin: false, tier: 'public', active: true, createdAt: 1 });

@@ -2,11 +2,24 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { api, eicar, startServer, type TestServer } from '../support/server.js';
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+/** Starts a multipart upload to `url`, sends half of it, and drops the connection. */
+async function droppedUpload(url: string): Promise<void> {
+  const boundary = 'assay-dropped-upload';
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\n\r\n`;
+  const req = http.request(url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 200_000) } });
+  const closed = new Promise<void>((resolve) => req.on('error', () => resolve()).on('close', () => resolve()));
+  req.write(head);
+  await new Promise<void>((resolve) => req.write(Buffer.alloc(100_000, 'x'), () => resolve()));
+  req.destroy();
+  await closed;
+}
 
 describe('file analysis end to end', () => {
   let server: TestServer;
@@ -82,11 +95,17 @@ describe('file analysis end to end', () => {
     assert.equal(item.json.data.attributes.last_analysis_results.ClamAV.category, 'malicious');
   });
 
-  test('upload_url accepts one upload, then refuses the reused URL', async () => {
+  test('upload_url survives failed attempts (no file part, a dropped connection), accepts one upload, then refuses the reused URL', async () => {
     const urlRes = await admin.get('/files/upload_url');
     assert.equal(urlRes.status, 200);
     const uploadUrl: string = urlRes.json.data;
     assert.ok(uploadUrl.startsWith(server.url));
+
+    const noFile = new FormData();
+    noFile.append('password', 'infected');
+    const refused = await fetch(uploadUrl, { method: 'POST', body: noFile });
+    assert.equal(refused.status, 400, await refused.text());
+    await droppedUpload(uploadUrl);
     const body = Buffer.alloc(2 * 1024 * 1024, 'large upload line\n'); // over the 1 MB /files limit set above
     const ok = await admin.upload(body, 'big.txt', uploadUrl);
     assert.equal(ok.status, 200, ok.text);

@@ -36,8 +36,12 @@ describe('password-protected ZIP uploads', () => {
     return admin.post('/files', form);
   }
 
-  /** The blob store's staging area: a finished request leaves nothing there. */
-  const staged = () => readdir(path.join(server.dataDir, 'blobs', '.staging'));
+  /** The blob store's staging area (a directory per process): a finished request leaves nothing there. */
+  const staged = async () => {
+    const root = path.join(server.dataDir, 'blobs', '.staging');
+    const owners = await readdir(root);
+    return (await Promise.all(owners.map(async (owner) => (await readdir(path.join(root, owner))).map((name) => `${owner}/${name}`)))).flat();
+  };
 
   before(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'assay-zip-e2e-'));

@@ -222,6 +222,24 @@ describe('URL analysis end to end', () => {
     assert.equal(json.id, sha256(target));
   });
 
+  test('a URL typed without a scheme is fetched as http://, the form its id is made from', async () => {
+    const client = api(lab, lab.adminKey);
+    const typed = `${new URL(site.origin).host}/landing?typed=bare`;
+    const before = site.requests.length;
+    const posted = await client.post('/urls', form(typed), urlencoded);
+    assert.equal(posted.status, 200, posted.text);
+    await client.waitForAnalysis(posted.json.data.id);
+    const url = await client.get(`/urls/${sha256(`http://${typed}`)}`);
+    assert.equal(url.status, 200, url.text);
+    const a = url.json.data.attributes;
+    assert.equal(a.last_fetch_error, undefined, JSON.stringify(a.last_fetch_error));
+    assert.equal(a.last_http_response_code, 200);
+    assert.equal(a.title, 'Welcome to the test site');
+    assert.equal(a.last_final_url, `http://${typed}`);
+    // The fetch, then Chromium's render for the screenshot when it is installed.
+    assert.equal(site.requests[before], '/landing?typed=bare');
+  });
+
   test('bad URLs are refused with InvalidArgumentError', async () => {
     const client = api(lab, lab.adminKey);
     for (const bad of ['', 'javascript:alert(1)', 'http://', `http://example.com/${'a'.repeat(9000)}`, 'http://exa\u0001mple.com/']) {

@@ -129,16 +129,9 @@ test('files above tlshMaxBytes get ssdeep only, read in pieces, still equal to t
 });
 
 test('the event loop keeps running while a 50 MB file is hashed', async () => {
+  // Counted, not timed: a hash on the main thread would let no tick through until it ended.
   let ticks = 0;
-  let last = performance.now();
-  let worstGapMs = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    worstGapMs = Math.max(worstGapMs, now - last);
-    last = now;
-    ticks++;
-  }, 5);
-  const started = performance.now();
+  const timer = setInterval(() => ticks++, 5);
   try {
     const { attributes } = await analyzer.analyze(input(big), never());
     assert.match(attributes.ssdeep as string, /^\d+:/);
@@ -146,31 +139,43 @@ test('the event loop keeps running while a 50 MB file is hashed', async () => {
   } finally {
     clearInterval(timer);
   }
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed > 200, `hashing took only ${elapsed.toFixed(0)} ms; the test proves nothing`);
-  assert.ok(worstGapMs < Math.min(1000, elapsed / 2), `timer starved for ${worstGapMs.toFixed(0)} ms of ${elapsed.toFixed(0)} ms`);
-  assert.ok(ticks > elapsed / 25, `only ${ticks} ticks in ${elapsed.toFixed(0)} ms`);
+  assert.ok(ticks >= 5, `only ${ticks} timer ticks while 50 MB were hashed`);
 });
+
+/**
+ * The same 256 MiB hash on a separate analyzer, started first: whatever settles before it has not
+ * waited for a full hash. An order, not a time, so a loaded machine slows both sides alike.
+ */
+async function referenceHash(): Promise<{ done: () => boolean; stop: () => Promise<void> }> {
+  const reference = createFuzzyAnalyzer({ logger, hashThreads: 1 });
+  assert.equal((await reference.start()).ready, true);
+  let settled = false;
+  const hashing = reference.analyze(input(huge), never()).then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return { done: () => settled, stop: async () => { await reference.close(); await hashing; } };
+}
 
 test('aborting rejects at once with the reason and frees the thread: the next file does not wait for the aborted one', { skip }, async () => {
   const one = createFuzzyAnalyzer({ logger, hashThreads: 1 });
+  const reference = await referenceHash();
   try {
     assert.equal((await one.start()).ready, true);
-    // Hashing 256 MiB takes several seconds; cut it short after 200 ms.
     const controller = new AbortController();
     const reason = new Error('deadline passed');
     const running = one.analyze(input(huge), controller.signal);
+    // Abort once the hash is under way (its thread busy), not before it started.
     await new Promise((r) => setTimeout(r, 200));
-    const abortedAt = performance.now();
     controller.abort(reason);
     await assert.rejects(running, (err) => err === reason);
-    assert.ok(performance.now() - abortedAt < 1500, `rejection took ${(performance.now() - abortedAt).toFixed(0)} ms after abort`);
+    assert.equal(reference.done(), false, 'the rejection waited for a whole hash');
     // The only thread was replaced, so a small file goes straight through.
     const { attributes } = await one.analyze(input('/bin/ls'), never());
     assert.equal(attributes.ssdeep, cliSsdeep('/bin/ls'));
-    assert.ok(performance.now() - abortedAt < 4000, 'the next file waited for the aborted hash');
+    assert.equal(reference.done(), false, 'the next file waited for the aborted hash');
   } finally {
-    await one.close();
+    await Promise.all([one.close(), reference.stop()]);
   }
 });
 
@@ -179,13 +184,17 @@ test('close() rejects running analyses as closed and stops the hashing threads',
   const a = createFuzzyAnalyzer({ logger, hashThreads: 2 });
   assert.equal((await a.start()).ready, true);
   assert.ok(threads() >= baseline + 2, 'two hashing threads run');
+  const reference = await referenceHash();
   const running = a.analyze(input(huge), never()).then(() => 'answered', (err: unknown) => err);
   await new Promise((r) => setTimeout(r, 100));
-  const closedAt = performance.now();
-  await a.close();
-  const outcome = await running;
-  assert.ok(outcome instanceof PluginError && outcome.flag === 'closed', String(outcome));
-  assert.ok(performance.now() - closedAt < 1500);
+  try {
+    await a.close();
+    const outcome = await running;
+    assert.ok(outcome instanceof PluginError && outcome.flag === 'closed', String(outcome));
+    assert.equal(reference.done(), false, 'close() waited for a whole hash');
+  } finally {
+    await reference.stop();
+  }
   await until(() => threads() <= baseline, 5000);
   await assert.rejects(a.analyze(input('/bin/ls'), never()), (err: unknown) => err instanceof PluginError && err.flag === 'not_ready');
 });

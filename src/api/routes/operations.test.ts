@@ -33,6 +33,21 @@ describe('operations', () => {
     }
   });
 
+  it('/healthz: 200 degraded naming an engine that is down, ok again once it is back', async () => {
+    const clamav = t.fake.state.plugins.find((p) => p.manifest.name === 'ClamAV')!;
+    const before = clamav.readiness;
+    clamav.readiness = { ready: false, down: true, detail: 'clamd not answering PING; restarting' };
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+      assert.equal(res.statusCode, 200);
+      // YARA is merely unavailable here (no rules), not down: it is not named.
+      assert.deepEqual(res.json(), { status: 'degraded', engines: { ClamAV: 'not ready: clamd not answering PING; restarting' } });
+    } finally {
+      clamav.readiness = before;
+    }
+    assert.deepEqual((await t.app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
+  });
+
   it('/metrics: Prometheus text with requests counted by route template and status', async () => {
     await t.app.inject({ method: 'GET', url: `/api/v3/files/${'a'.repeat(64)}`, headers: alice });
     await t.app.inject({ method: 'GET', url: '/no/such/route' });

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { PluginError, type Engine, type EngineVerdict, type FileInput, type Readiness } from '../../core/plugin.js';
 import { bundledClamavSignaturesDir } from '../package-root.js';
 import { ClamdClient, describeClamdAddress, parseClamdAddress, type ClamdVersion } from './clamd-client.js';
-import { findClamdBinary, startClamd, type ClamdSupervisor, type ClamdSupervisorOptions } from './clamd-supervisor.js';
+import { CLAMD_MAX_FILE_LIMIT_BYTES, findClamdBinary, superviseClamd, type ClamdSupervisionTimings, type ClamdSupervisor, type ClamdSupervisorOptions } from './clamd-supervisor.js';
 import { clamavManifest } from './manifest.js';
 
 export interface ClamavEngineOptions {
@@ -20,13 +20,19 @@ export interface ClamavEngineOptions {
   signatureDirs?: string[];
   preferSystemSignatures?: boolean;
   systemDatabaseDir?: string;
-  /** Largest file sent to clamd; must not exceed an external clamd's StreamMaxLength. */
+  /**
+   * Largest file scanned (the upload limit): our clamd is configured for it; a larger StreamMaxLength
+   * of an external clamd is its operator's business (a refusal is reported in the result).
+   */
   maxBytes?: number;
+  /** Restart delays and liveness probing of the supervised clamd (see ClamdSupervisorOptions). */
+  supervision?: ClamdSupervisionTimings;
 }
 
 export const INSTALL_HINT =
   'install it with `apt-get install clamav-daemon clamav-freshclam` (Debian/Ubuntu), or set ASSAY_CLAMD to a running clamd (socket path or host:port)';
 
+const MiB = 1024 * 1024;
 const BUNDLED_DETAIL = 'bundled Assay test signatures: install clamav-freshclam for real coverage';
 /** VERSION is one round trip; asking once a minute notices freshclam updates without a call per scan. */
 const VERSION_TTL_MS = 60_000;
@@ -36,7 +42,8 @@ interface BundledManifest {
   date: string;
 }
 
-export function createClamavEngine(options: ClamavEngineOptions): Engine {
+/** ClamAV's readiness changes while it runs (a supervised clamd can die and restart), so it keeps a live status(). */
+export function createClamavEngine(options: ClamavEngineOptions): Engine & { status(): Readiness } {
   const manifest = clamavManifest(options.maxBytes);
   const { logger } = options;
   let readiness: Readiness = { ready: false, detail: 'not started' };
@@ -44,6 +51,7 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
   let supervisor: ClamdSupervisor | undefined;
   let version: ClamdVersion | undefined;
   let versionAt = 0;
+  let versionPending = false;
   let closed = false;
 
   const bundled = readBundledManifest();
@@ -108,6 +116,22 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
     probeTimer.unref();
   };
 
+  /** A supervised clamd's readiness is whatever its supervisor says now, not what it was at start. */
+  const supervisedReadiness = (sup: ClamdSupervisor): Readiness => {
+    const down = sup.downReason();
+    if (down !== undefined) return { ready: false, down: true, detail: down, ...versionFields(version) };
+    // Back after a failed start: fetch the version in the background, once at a time.
+    if (!version && !versionPending) {
+      versionPending = true;
+      void refreshVersion().finally(() => (versionPending = false));
+    }
+    return {
+      ready: true,
+      detail: `supervised clamd (${sup.databaseDir}); ${describeSignatures(version, sup.usingSystemSignatures ? 'system' : 'bundled')}`,
+      ...versionFields(version),
+    };
+  };
+
   const connect = async (): Promise<Readiness> => {
     if (options.clamd) {
       const address = parseClamdAddress(options.clamd);
@@ -119,7 +143,8 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
       } catch (err) {
         // clamd loading official databases takes a minute; keep probing so it joins when ready.
         probeLater();
-        return { ready: false, detail: `clamd at ${describeClamdAddress(address)} is unreachable (retrying): ${message(err)}` };
+        // Configured explicitly, so "down" (a failure in results), not "unavailable".
+        return { ready: false, down: true, detail: `clamd at ${describeClamdAddress(address)} is unreachable (retrying): ${message(err)}` };
       }
     }
     const binary = options.clamdBinary === undefined ? findClamdBinary() : isExecutable(options.clamdBinary) ? options.clamdBinary : undefined;
@@ -132,19 +157,25 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
         signatureDirs: options.signatureDirs,
         preferSystemSignatures: options.preferSystemSignatures,
         systemDatabaseDir: options.systemDatabaseDir,
+        maxFileBytes: manifest.accepts.maxBytes,
+        // A temporary file older than a scan deadline belongs to no scan still running.
+        tempMaxAgeMs: manifest.timeoutMs,
+        ...options.supervision,
       };
-      supervisor = await startClamd(supervisorOptions);
+      const supervision = superviseClamd(supervisorOptions);
+      supervisor = supervision.supervisor;
+      client = new ClamdClient({ path: supervisor.socketPath });
+      try {
+        await supervision.firstStart;
+      } catch {
+        // The supervisor keeps trying; status() follows it, and says why it is down meanwhile.
+      }
       if (closed) {
         await supervisor.stop();
         return { ready: false, detail: 'closed' };
       }
-      client = new ClamdClient({ path: supervisor.socketPath });
-      const v = await refreshVersion();
-      return {
-        ready: true,
-        detail: `supervised clamd (${supervisor.databaseDir}); ${describeSignatures(v, supervisor.usingSystemSignatures ? 'system' : 'bundled')}`,
-        ...versionFields(v),
-      };
+      if (supervisor.downReason() === undefined) await refreshVersion();
+      return supervisedReadiness(supervisor);
     } catch (err) {
       return { ready: false, detail: `could not start clamd (${binary}): ${message(err)}` };
     }
@@ -165,25 +196,26 @@ export function createClamavEngine(options: ClamavEngineOptions): Engine {
     },
 
     status() {
-      // Stay "ready" while a supervised clamd restarts: scans then fail with daemon_unreachable,
-      // which the pipeline records as `failure`, rather than ClamAV silently vanishing from results.
-      if (readiness.ready && supervisor && !supervisor.running()) {
-        return { ...readiness, detail: `${readiness.detail}; clamd exited, restarting (restarts: ${supervisor.restarts})` };
-      }
-      return readiness;
+      return supervisor && !closed ? supervisedReadiness(supervisor) : readiness;
     },
 
     async scan(input: FileInput, signal: AbortSignal): Promise<EngineVerdict> {
       signal.throwIfAborted();
       if (!client) throw new PluginError('daemon_unreachable', readiness.detail ?? 'ClamAV engine is not started', true);
+      // A limit hit says which in `result`, so a large file is never a bare, unexplained type-unsupported.
+      const tooLarge = async (limit: string): Promise<EngineVerdict> => {
+        const v = await refreshVersion(signal);
+        return { category: 'type-unsupported', result: `not scanned: size limit exceeded (${limit})`, method: 'blacklist', engineVersion: v?.engine ?? '', engineUpdate: engineUpdate(v) };
+      };
+      if (supervisor && input.size > CLAMD_MAX_FILE_LIMIT_BYTES) return tooLarge(`ClamAV scans files under ${CLAMD_MAX_FILE_LIMIT_BYTES / MiB} MiB`);
       let reply;
       try {
-        reply = await client.scanFile(input.path, signal);
+        // Our clamd reads the sample in place; an external one may be on another host, so it gets a stream.
+        reply = supervisor ? await client.scanPath(input.path, signal) : await client.scanFile(input.path, signal);
       } catch (err) {
-        if (err instanceof PluginError && err.flag === 'size_limit_exceeded') {
-          const v = await refreshVersion(signal);
-          return { category: 'type-unsupported', result: null, method: 'blacklist', engineVersion: v?.engine ?? '', engineUpdate: engineUpdate(v) };
-        }
+        // Past the deadline: a hung clamd would make every later scan wait as long; check it now.
+        if (signal.aborted) supervisor?.checkLiveness();
+        if (err instanceof PluginError && err.flag === 'size_limit_exceeded') return tooLarge("clamd's StreamMaxLength");
         throw err;
       }
       const v = await refreshVersion(signal);

@@ -146,10 +146,10 @@ describe('ClamdClient against a scripted clamd over TCP', () => {
     const controller = new AbortController();
     const pending = client.scanFile(file.path, controller.signal);
     await new Promise((resolve) => setImmediate(resolve));
-    const started = performance.now();
-    controller.abort(new Error('deadline'));
-    await assert.rejects(pending, /deadline/);
-    assert.ok(performance.now() - started < 100);
+    // The fake never answers: only the abort can end the scan, and it does so with the caller's reason.
+    const reason = new Error('deadline');
+    controller.abort(reason);
+    await assert.rejects(pending, (err: unknown) => err === reason);
     await fake.close();
   });
 });

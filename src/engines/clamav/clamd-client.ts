@@ -1,4 +1,4 @@
-/** clamd's wire protocol (zPING, zVERSION, zINSTREAM) over a unix socket or TCP. */
+/** clamd's wire protocol (zPING, zVERSION, zINSTREAM, zSCAN) over a unix socket or TCP. */
 // Hand-written on purpose: the protocol is a NUL-terminated command plus length-prefixed chunks,
 // about 40 lines, and needs no dependency. The npm wrappers (clamscan, clamdjs) are thin or
 // unmaintained, buffer or hide the reply, and take no AbortSignal.
@@ -102,6 +102,21 @@ export class ClamdClient {
     // ExtendedDetectionInfo appends `(md5:size)` to the name; the name alone is the verdict.
     if (found) return { infected: true, signature: found[1]!.replace(/\([0-9a-f]{32}:\d+\)$/, '') };
     if (/size limit exceeded/i.test(reply)) throw new PluginError('size_limit_exceeded', `clamd: ${reply}`);
+    throw new PluginError('daemon_error', `clamd: ${reply || 'closed the connection without a reply'}`, true);
+  }
+
+  /**
+   * Asks clamd to read and scan the file itself: for a clamd on this host running as us, which then
+   * scans the file in place instead of copying a stream of it (up to the upload limit) to its disk.
+   */
+  async scanPath(file: string, signal: AbortSignal): Promise<ScanReply> {
+    if (file.includes('\0')) throw new PluginError('daemon_error', 'a path with a NUL byte cannot be sent to clamd');
+    const reply = await this.exchange(`zSCAN ${file}\0`, signal, false);
+    const prefix = `${file}: `;
+    const text = reply.startsWith(prefix) ? reply.slice(prefix.length) : reply;
+    if (text === 'OK') return { infected: false };
+    const found = /^(.+) FOUND$/.exec(text);
+    if (found) return { infected: true, signature: found[1]!.replace(/\([0-9a-f]{32}:\d+\)$/, '') };
     throw new PluginError('daemon_error', `clamd: ${reply || 'closed the connection without a reply'}`, true);
   }
 

@@ -1,7 +1,7 @@
 /** The clamd supervisor: database choice, the config it writes, start, restart after a kill, stop. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -61,6 +61,10 @@ describe('renderClamdConf', () => {
     assert.match(conf, /^StreamMaxLength 200M$/m);
     assert.match(conf, /^MaxScanSize 400M$/m);
     assert.doesNotMatch(conf, /^TCPSocket/m);
+    const large = renderClamdConf({ databaseDir: '/db', socketPath: '/w/clamd.sock', tempDir: '/w/tmp', maxFileBytes: 650 * 1024 * 1024 });
+    assert.match(large, /^StreamMaxLength 650M$/m);
+    assert.match(large, /^MaxFileSize 650M$/m);
+    assert.match(large, /^MaxScanSize 1300M$/m);
     assert.doesNotMatch(conf, /^User/m);
   });
 });
@@ -93,6 +97,32 @@ describe('startClamd', { skip: clamdUnavailable() }, () => {
       assert.equal(isAlive(second), false);
       assert.equal(existsSync(supervisor.socketPath), false);
       await supervisor.stop(); // idempotent
+    } finally {
+      await supervisor.stop();
+    }
+  });
+
+  it('removes sample bytes left in its temporary directory: at start, when old, and after a kill', async () => {
+    const workDir = path.join(scratchDir(), 'tmp-cleaning');
+    const tmp = path.join(workDir, 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(path.join(tmp, 'clamav-left-by-a-killed-scan.tmp'), 'sample bytes');
+    const supervisor = await startClamd({ workDir, preferSystemSignatures: false, logger, livenessIntervalMs: 50, restartMinMs: 20 });
+    try {
+      assert.deepEqual(readdirSync(tmp), []);
+      const old = path.join(tmp, 'clamav-old.tmp');
+      const fresh = path.join(tmp, 'clamav-fresh.tmp');
+      writeFileSync(old, 'sample bytes');
+      writeFileSync(fresh, 'a scan in progress');
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(old, hourAgo, hourAgo);
+      await waitFor('the old temporary file removed', () => !existsSync(old));
+      assert.ok(existsSync(fresh), 'a file younger than a scan deadline may belong to a running scan');
+
+      const first = supervisor.pid!;
+      process.kill(first, 'SIGKILL');
+      await waitFor('a restarted clamd', () => supervisor.pid !== undefined && supervisor.pid !== first);
+      assert.deepEqual(readdirSync(tmp), []);
     } finally {
       await supervisor.stop();
     }

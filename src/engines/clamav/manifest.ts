@@ -7,7 +7,7 @@ export function clamavManifest(maxBytes = CLAMD_STREAM_MAX_BYTES): PluginManifes
     name: 'ClamAV',
     version: '0.1.0',
     description: 'ClamAV antivirus through clamd (INSTREAM); system signature databases, or Assay bundled test signatures',
-    // Larger files would be refused by clamd's StreamMaxLength; the pipeline answers type-unsupported instead.
+    // The upload limit in `assay serve`: our clamd is configured for it (clamd-supervisor.ts).
     accepts: { kinds: ['file'], maxBytes },
     timeoutMs: 60_000,
     needsNetwork: false,

@@ -1,11 +1,12 @@
 /** The YARA engine on real YARA-X: contract, starter rules, broken user rules, reload, event loop. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { FileInput, Readiness } from '../../core/plugin.js';
 import { assertVerdictShape, eicar, fileInputFor, runEngineContract, runGoldenFixtures, scratchDir, tempFile } from '../contract.case.test.js';
+import { ASSAY_TEST_MARKER, writeSparseSample } from '../../../test/support/sparse-sample.js';
 import { bundledYaraRulesDir } from '../package-root.js';
 import { createYaraEngine, type CrowdsourcedYaraResult, type YaraEngine } from './yara-engine.js';
 
@@ -119,33 +120,32 @@ describe('YARA engine', () => {
     // 16 MB of text full of atoms the rules look for keeps YARA-X busy for a while.
     const line = 'powershell -e <?php eval request AutoOpen Shell CreateObject UPX! <% X5O!P%@AP\n';
     const big = await tempFile('busy.txt', line.repeat(Math.ceil((16 * 1024 * 1024) / line.length)));
-    let maxGapMs = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      maxGapMs = Math.max(maxGapMs, now - last);
-      last = now;
-    }, 5);
-    const started = performance.now();
-    await engine.scan(big, AbortSignal.timeout(60_000));
-    const scanMs = performance.now() - started;
-    clearInterval(timer);
-    assert.ok(scanMs > 100, `scan took ${scanMs.toFixed(0)} ms: too short to tell`);
-    // A scan on the main thread would stall it for about the whole scan. The bound leaves room for
-    // scheduler noise on a loaded two-core machine, where the worker competes with this thread.
-    assert.ok(maxGapMs < scanMs / 2, `event loop stalled ${maxGapMs.toFixed(0)} ms during a ${scanMs.toFixed(0)} ms scan`);
+    // Counted, not timed: a scan on the main thread would let no tick through until it ended.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      await engine.scan(big, AbortSignal.timeout(60_000));
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 5, `only ${ticks} timer ticks during the scan`);
   });
 
   it('aborting a running scan rejects at once', async () => {
     const line = 'powershell -e <?php eval request AutoOpen Shell CreateObject\n';
     const big = await tempFile('busy2.txt', line.repeat(Math.ceil((20 * 1024 * 1024) / line.length)));
+    // The same scan, started first on the other thread: the rejection must come before it ends.
+    // An order, not a time, so a loaded machine slows both sides alike.
+    let referenceDone = false;
+    const reference = engine.scan(big, AbortSignal.timeout(60_000)).finally(() => (referenceDone = true));
     const controller = new AbortController();
     const pending = engine.scan(big, controller.signal);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const started = performance.now();
-    controller.abort(new Error('deadline passed'));
-    await assert.rejects(pending, /deadline passed/);
-    assert.ok(performance.now() - started < 50);
+    const reason = new Error('deadline passed');
+    controller.abort(reason);
+    await assert.rejects(pending, (err: unknown) => err === reason);
+    assert.equal(referenceDone, false, 'the rejection waited for a whole scan');
+    await reference;
     // The worker finishes the abandoned scan; the next one still works.
     const verdict = await engine.scan(await tempFile('eicar2.com', eicar()), AbortSignal.timeout(30_000));
     assert.equal(verdict.category, 'malicious');
@@ -206,5 +206,28 @@ describe('YARA engine reload and rule sets', () => {
     assert.match(r.detail ?? '', /^no YARA rules compiled from .*only-broken, \/nonexistent\/rules; failed to compile: x\.yar: error\[E022\]/);
     await assert.rejects(engine.scan(benign, AbortSignal.timeout(1_000)), { name: 'PluginError', flag: 'not_ready' });
     await engine.close();
+  });
+});
+
+describe('YARA engine on large files', () => {
+  it('accepts and scans a 300 MiB file when the upload limit allows 650 MiB, matching near its end', async () => {
+    const MiB = 1024 * 1024;
+    const rules = userRulesDir('large-rules', {
+      'marker.yar': `rule Local_Assay_Marker { strings: $m = "${ASSAY_TEST_MARKER}" condition: $m }\n`,
+    });
+    const sample = path.join(scratchDir(), 'large-300m.bin');
+    await writeSparseSample(sample, 300 * MiB);
+    const engine = createYaraEngine({ rulesDirs: [rules], logger, maxBytes: 650 * MiB, scanThreads: 1 });
+    try {
+      assert.equal((await engine.start()).ready, true);
+      const input = await fileInputFor(sample);
+      // What the pipeline checks before it would answer type-unsupported.
+      assert.ok(input.size <= engine.manifest.accepts.maxBytes!);
+      const verdict = await engine.scan(input, AbortSignal.timeout(120_000));
+      assert.equal(verdict.result, 'Local_Assay_Marker');
+    } finally {
+      await engine.close();
+      rmSync(sample, { force: true });
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface YaraEngineOptions {
   logger: Logger;
   /** Scan worker threads; default min(2, cores). */
   scanThreads?: number;
+  /** Largest file scanned (the upload limit); default YARA_MAX_BYTES. */
+  maxBytes?: number;
 }
 
 export interface YaraEngine extends Engine {
@@ -43,7 +45,7 @@ interface Loaded {
 const require = createRequire(import.meta.url);
 
 export function createYaraEngine(options: YaraEngineOptions): YaraEngine {
-  const manifest = yaraManifest();
+  const manifest = yaraManifest(options.maxBytes);
   const { logger } = options;
   const threads = options.scanThreads ?? Math.min(2, availableParallelism());
   /** What the last load gave: a failed reload reports it beside the rules still in use. */

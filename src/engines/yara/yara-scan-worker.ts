@@ -30,6 +30,7 @@ export interface WorkerMatch {
 
 /** The part of @litko/yara-x used here (its published types name a class they never declare). */
 interface Compiled {
+  setUseMmap(useMmap: boolean): void;
   scanFile(path: string): Array<{ ruleIdentifier: string; meta: Record<string, unknown>; tags: string[] }>;
 }
 interface YaraX {
@@ -42,7 +43,13 @@ serveRequests<ScanRequest, WorkerMatch[]>(async (workerData) => {
   const yarax = createRequire(import.meta.url)('@litko/yara-x') as YaraX;
   const plan = data.plan ?? planCompile(data.texts, yarax.validate);
   // Every file in a set compiled alone, so a throw here is a bug; it fails the pool's start.
-  const sets = plan.sets.map((files) => yarax.compile(files.map((i) => data.texts[i]).join('\n'), { enableIncludes: false }));
+  const sets = plan.sets.map((files) => {
+    const compiled = yarax.compile(files.map((i) => data.texts[i]).join('\n'), { enableIncludes: false });
+    // Mapped, not read: a file up to the upload limit (650 MB) is never copied into memory, and
+    // every compiled set scans the same page-cache pages.
+    compiled.setUseMmap(true);
+    return compiled;
+  });
   return {
     info: plan,
     handle(request) {

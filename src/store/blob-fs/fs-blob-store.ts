@@ -1,9 +1,14 @@
 /**
  * Content-addressed samples on local disk: `<root>/<aa>/<bb>/<sha256>`, written through a staging
  * directory inside the root so that accepting an upload is one atomic rename.
+ *
+ * Each store instance stages in its own `<root>/.staging/<host>.<pid>.<random>/`, so the one that
+ * opens next can tell a crashed process's leftovers (same host, that process gone) from files a
+ * live process is still writing, and remove them at every start rather than an hour later.
  */
-import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants, createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmod, copyFile, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
@@ -11,13 +16,21 @@ import { randomHex } from '../../core/ids.js';
 import type { BlobStore, StagedBlob } from '../ports/blob-store.js';
 
 export interface FsBlobStoreOptions {
-  /** Staging files older than this are leftovers of a crashed upload and are removed at start-up. */
+  /**
+   * Staging files of a process that cannot be checked (another host, or a reused process id) are
+   * taken for leftovers only when older than this; a dead process's on this host go at once.
+   */
   staleStagingMs?: number;
   now?: () => number;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Staging ids are names this store made: a time and random hex, never a path. */
+const STAGING_ID = /^[0-9]+-[0-9a-f]{16}$/;
 const HOUR_MS = 60 * 60 * 1000;
+/** A process's staging directory: host (dots allowed), process id, random suffix. */
+const OWNED_DIR = /^(.+)\.(\d+)\.([0-9a-f]+)$/;
+const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
@@ -25,13 +38,16 @@ function isNotFound(error: unknown): boolean {
 
 export class FsBlobStore implements BlobStore {
   readonly root: string;
+  private readonly stagingRoot: string;
+  /** This instance's own staging directory inside stagingRoot. */
   private readonly stagingDir: string;
 
   /** Creates the directories and sweeps stale staging files; synchronous so start-up order is simple. */
   constructor(root: string, options: FsBlobStoreOptions = {}) {
     this.root = path.resolve(root);
-    this.stagingDir = path.join(this.root, '.staging');
-    mkdirSync(this.stagingDir, { recursive: true });
+    this.stagingRoot = path.join(this.root, '.staging');
+    this.stagingDir = path.join(this.stagingRoot, `${HOST}.${process.pid}.${randomHex(4)}`);
+    mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
     this.sweepStaging((options.now ?? Date.now)() - (options.staleStagingMs ?? HOUR_MS));
   }
 
@@ -40,10 +56,31 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stage(): Promise<StagedBlob> {
-    const file = path.join(this.stagingDir, `${Date.now()}-${randomHex(8)}`);
+    const id = newStagingId();
     // Create it now ('wx': never reuse a name), so the caller owns a real file it may open for writing.
-    await (await open(file, 'wx', 0o600)).close();
-    return { path: file };
+    await (await open(path.join(this.stagingDir, id), 'wx', 0o600)).close();
+    return { id };
+  }
+
+  async stageFile(localPath: string): Promise<StagedBlob> {
+    const id = newStagingId();
+    const target = path.join(this.stagingDir, id);
+    try {
+      await rename(localPath, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another file system: copy ('excl': never over a file of ours), then drop the original.
+      await copyFile(localPath, target, constants.COPYFILE_EXCL);
+      await unlink(localPath);
+    }
+    // A moved file keeps its old mtime (an archive's entry date), which the stale-staging sweep would take for a leftover.
+    const now = new Date();
+    await utimes(target, now, now);
+    return { id };
+  }
+
+  async withStagedFile<T>(staged: StagedBlob, fn: (path: string) => Promise<T>): Promise<T> {
+    return fn(this.stagedPath(staged));
   }
 
   async commit(staged: StagedBlob, sha256: string): Promise<void> {
@@ -84,11 +121,10 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async acquireLocal(sha256: string): Promise<{ path: string; release(): Promise<void> }> {
-    const file = this.blobPath(sha256);
+  async withLocalFile<T>(sha256: string, fn: (path: string) => Promise<T>): Promise<T> {
     await this.statBlob(sha256);
-    // The blob itself is the local copy; nothing to clean up.
-    return { path: file, release: async () => {} };
+    // The blob itself is the local copy (read-only since commit); nothing to clean up.
+    return fn(this.blobPath(sha256));
   }
 
   async openRead(sha256: string): Promise<{ stream: Readable; size: number }> {
@@ -103,9 +139,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   private stagedPath(staged: StagedBlob): string {
-    const file = path.resolve(staged.path);
-    if (path.dirname(file) !== this.stagingDir) throw new Error(`Not a staging file of this blob store: ${staged.path}`);
-    return file;
+    if (!STAGING_ID.test(staged.id)) throw new Error(`Not a staging file of this blob store: ${staged.id}`);
+    return path.join(this.stagingDir, staged.id);
   }
 
   private async statBlob(sha256: string): Promise<{ size: number }> {
@@ -131,14 +166,48 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Removes what crashed processes left: the whole directory of a process of this host that is
+   * gone; elsewhere (another host's directory, a live process id that may have been reused, files
+   * from before per-process directories) only entries older than `olderThanMs`.
+   */
   private sweepStaging(olderThanMs: number): void {
-    for (const name of readdirSync(this.stagingDir)) {
-      const file = path.join(this.stagingDir, name);
+    for (const name of readdirSync(this.stagingRoot)) {
+      const entry = path.join(this.stagingRoot, name);
+      if (entry === this.stagingDir) continue;
+      const owner = OWNED_DIR.exec(name);
       try {
-        if (statSync(file).mtimeMs < olderThanMs) rmSync(file, { force: true, recursive: true });
+        if (owner && owner[1] === HOST && !isRunning(Number(owner[2]))) rmSync(entry, { force: true, recursive: true });
+        else if (owner && statSync(entry).isDirectory()) removeOlder(entry, olderThanMs);
+        else if (statSync(entry).mtimeMs < olderThanMs) rmSync(entry, { force: true, recursive: true });
       } catch {
         // another process may be sweeping the same directory
       }
     }
   }
+}
+
+/** Whether a process with this id exists here (signal 0 only checks; EPERM means it exists under another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function removeOlder(dir: string, olderThanMs: number): void {
+  for (const name of readdirSync(dir)) {
+    const entry = path.join(dir, name);
+    try {
+      if (statSync(entry).mtimeMs < olderThanMs) rmSync(entry, { force: true, recursive: true });
+    } catch {
+      // removed meanwhile by its owner
+    }
+  }
+}
+
+function newStagingId(): string {
+  return `${Date.now()}-${randomHex(8)}`;
 }

@@ -73,6 +73,10 @@ export interface GroupRepository {
 /** Single-use upload URLs (GET /files/upload_url). */
 export interface UploadTokenRepository {
   create(token: { tokenHash: string; userId: string; expiresAt: number }): Promise<void>;
+  /** The token's user while it is unused and unexpired, without using it; undefined otherwise. */
+  find(tokenHash: string, now: number): Promise<{ userId: string } | undefined>;
   /** Marks the token used and returns its user; undefined when unknown, used or expired. */
   consume(tokenHash: string, now: number): Promise<{ userId: string } | undefined>;
+  /** Makes a consumed token usable again: the upload that took it failed. */
+  release(tokenHash: string): Promise<void>;
 }

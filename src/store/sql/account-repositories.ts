@@ -341,6 +341,21 @@ export class SqlUploadTokenRepository implements UploadTokenRepository {
     );
   }
 
+  async find(tokenHash: string, now: number): Promise<{ userId: string } | undefined> {
+    const row = await this.db
+      .selectFrom('upload_tokens')
+      .select('user_id')
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row && { userId: row.user_id };
+  }
+
+  async release(tokenHash: string): Promise<void> {
+    await this.db.updateTable('upload_tokens').set({ used_at: null }).where('token_hash', '=', tokenHash).execute();
+  }
+
   async consume(tokenHash: string, now: number): Promise<{ userId: string } | undefined> {
     // One conditional UPDATE: of two concurrent uploads with the same token, exactly one wins.
     const row = await this.db
