@@ -15,7 +15,7 @@ import { verdictCategories } from '../core/verdict.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
 import type { PluginHost } from '../pipeline/plugin-host.js';
 import { startedHost } from '../pipeline/testing/started-host.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../runtime/package-root.js';
 
 export interface ContractFixtures {
   /** A harmless file the engine must answer with a VT category. */

@@ -8,9 +8,8 @@ import { unansweredResult } from './engine-results.js';
 import type { FilePipeline } from './file-pipeline.js';
 import type { PluginHost } from './plugin-host.js';
 
-export const ANALYSE_FILE = 'analyse-file';
-
-export interface AnalyseFilePayload {
+/** Which analysis of which stored file (the `analyse-file` job's payload, see worker/job-kinds.ts). */
+export interface FileAnalysisRequest {
   analysisId: string;
   sha256: string;
 }
@@ -25,7 +24,7 @@ export interface AnalyseFileDeps {
 
 export type AnalyseFileResult = 'completed' | 'already-completed' | 'missing';
 
-export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePayload, signal: AbortSignal): Promise<AnalyseFileResult> {
+export async function analyseFile(deps: AnalyseFileDeps, payload: FileAnalysisRequest, signal: AbortSignal): Promise<AnalyseFileResult> {
   const analysis = await deps.store.analyses.get(payload.analysisId);
   if (!analysis) return 'missing';
   // A job re-run after its worker died may find the work done already.
@@ -54,7 +53,7 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
  */
 export async function abandonFileAnalysis(
   deps: Pick<AnalyseFileDeps, 'store' | 'now'> & { host: PluginHost },
-  payload: AnalyseFilePayload,
+  payload: FileAnalysisRequest,
 ): Promise<boolean> {
   const { host } = deps;
   const engines = host.answering((await host.current('engine')).filter((e) => e.manifest.accepts.kinds.includes('file')));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
-import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
+import { ThreadPool, workerEntry } from '../../threads/thread-pool.js';
 import type { OfficeRequest, OfficeResult } from './office-worker.js';
 
 export interface OfficeChild {
@@ -38,7 +38,7 @@ const TIMEOUT_MS = 60_000;
 export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnalyzer {
   const { logger } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_OFFICE_MAX_BYTES;
-  let pool: WorkerPool<OfficeRequest, OfficeResult> | undefined;
+  let pool: ThreadPool<OfficeRequest, OfficeResult> | undefined;
 
   const manifest: PluginManifest = {
     name: 'office',
@@ -65,7 +65,7 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnal
 
     async start(): Promise<Readiness> {
       try {
-        pool = await WorkerPool.create<OfficeRequest, OfficeResult>({
+        pool = await ThreadPool.create<OfficeRequest, OfficeResult>({
           name: 'office parsing',
           entry: workerEntry(import.meta.url, 'office-worker'),
           size: options.threads ?? 1,

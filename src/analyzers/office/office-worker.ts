@@ -4,7 +4,7 @@
  * event loop.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { serveRequests, type WorkerAnswer } from '../../core/worker-pool.js';
+import { serveRequests, type WorkerAnswer } from '../../threads/thread-pool.js';
 import { analyzeOffice, extractChildren, type OfficeAnalysis } from './analyze-office.js';
 
 export interface OfficeRequest {
