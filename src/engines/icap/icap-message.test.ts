@@ -27,7 +27,7 @@ describe('ICAP heads', () => {
       { name: 'res-body', offset: 161 },
     ]);
     for (const bad of ['res-hdr=5, res-body=10', 'res-hdr=0', 'x-y=0', 'res-hdr=0, res-body=-1', 'res-hdr=0,res-body=1,req-hdr=2,null-body=3,opt-body=4']) {
-      assert.throws(() => parseEncapsulated(bad, 65536), undefined, bad);
+      assert.throws(() => parseEncapsulated(bad, 65536), /Encapsulated/, bad);
     }
   });
 
