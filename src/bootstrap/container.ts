@@ -17,6 +17,8 @@ import type { Config } from '../config/config.js';
 import type { Analyzer, Engine, Readiness } from '../core/plugin.js';
 import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
 import { createYaraEngine } from '../engines/yara/yara-engine.js';
+import { createIcapEngine, parseIcapTargets } from '../engines/icap/index.js';
+import { createVendorCliEngine, loadVendorEngines } from '../engines/vendor-cli/index.js';
 import { bundledYaraRulesDir } from '../engines/package-root.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
 import { DbJobQueue } from '../queue/db/db-job-queue.js';
@@ -106,7 +108,21 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       logger: logger.child({ engine: 'YARA' }),
       maxBytes: config.maxLargeUploadBytes,
     }),
+    // Licensed engines the operator configured: ICAP servers and vendor command lines (docs/engines.md).
+    ...(config.icapEngines
+      ? parseIcapTargets(config.icapEngines, { seats: 4, timeoutMs: config.scanTimeoutMs, maxBytes: config.maxLargeUploadBytes }).map((target) =>
+          createIcapEngine({ target, logger: logger.child({ engine: target.name }) }),
+        )
+      : []),
+    ...(config.vendorEngines
+      ? loadVendorEngines(config.vendorEngines).map((spec) =>
+          createVendorCliEngine({ spec, logger: logger.child({ engine: spec.name }), defaultMaxBytes: config.maxLargeUploadBytes }),
+        )
+      : []),
   ];
+  const engineNames = engines.map((e) => e.manifest.name);
+  const clash = engineNames.find((name, i) => engineNames.indexOf(name) !== i);
+  if (clash) throw new Error(`two engines are named "${clash}": rename one in ASSAY_ICAP_ENGINES or ASSAY_VENDOR_ENGINES`);
   const analyzers: Analyzer[] = [
     createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }),
     createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }),

@@ -96,6 +96,10 @@ const schema = z.object({
   tlsPort: z.coerce.number().int().min(1).max(65535).default(443),
   /** Chromium for URL screenshots; absent: /usr/bin/chromium when installed. `off` disables screenshots. */
   chromium: z.string().optional(),
+  /** ICAP antivirus servers, each an engine: `Name=icap://host:1344/service?seats=4,...` (docs/engines.md). */
+  icapEngines: z.string().optional(),
+  /** A JSON file of vendor command-line engines (docs/engines.md). */
+  vendorEngines: z.string().optional(),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {
@@ -141,6 +145,8 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   chromium: 'ASSAY_CHROMIUM',
   tlsPort: 'ASSAY_TLS_PORT',
   feeds: 'ASSAY_FEEDS',
+  icapEngines: 'ASSAY_ICAP_ENGINES',
+  vendorEngines: 'ASSAY_VENDOR_ENGINES',
 };
 
 /** Reads the environment, applies overrides (CLI flags), validates and freezes. */
