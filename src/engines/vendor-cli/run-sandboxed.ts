@@ -14,6 +14,8 @@ export const SANDBOX_SAMPLE_DIR = '/tmp/assay-sample';
 export interface Sandbox {
   kind: 'bwrap' | 'none';
   network: boolean;
+  /** Host paths bound read-write at the same place. */
+  binds: readonly string[];
 }
 
 export interface CommandRun {
@@ -61,6 +63,7 @@ export function sandboxArgv(sandbox: Sandbox, command: readonly string[], sample
     '/proc',
     '--tmpfs',
     '/tmp',
+    ...sandbox.binds.flatMap((p) => ['--bind', p, p]),
     ...(sample ? ['--ro-bind', sample.host, sample.inside] : []),
     '--chdir',
     '/tmp',

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { Engine } from '../../core/plugin.js';
 import { FilePipeline } from '../../pipeline/file-pipeline.js';
+import { packageRoot } from '../../runtime/package-root.js';
 import { bundledClamavSignaturesDir } from '../package-root.js';
 import { eicar, runEngineContract, scratchDir, tempFile } from '../contract.case.test.js';
 import { resolveCommand } from './run-sandboxed.js';
@@ -137,6 +138,28 @@ describe('vendor CLI engine: sandbox, deadlines, readiness', { skip: skipBwrap }
     await Promise.all([boxed.close(), open.close()]);
   });
 
+  it('a bound directory is writable inside the sandbox and seen on the host, at the same path', async () => {
+    const shared = await fs.mkdtemp(path.join(scratchDir(), 'shared-'));
+    const spec = parseVendorEngines(
+      {
+        engines: [
+          {
+            name: 'Binds',
+            binds: [shared],
+            command: [process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(path.join(shared, 'licence.state'))}, 'seen'); console.log('done')`, '{path}'],
+            verdicts: [{ exitCodes: [0], match: 'done', category: 'undetected' }],
+          },
+        ],
+      },
+      'test',
+    )[0]!;
+    const engine = createVendorCliEngine({ spec, logger });
+    await engine.start();
+    assert.equal((await engine.scan(benign, AbortSignal.timeout(30_000))).category, 'undetected');
+    assert.equal(await fs.readFile(path.join(shared, 'licence.state'), 'utf8'), 'seen');
+    await engine.close();
+  });
+
   it('a command that hangs is a timeout in the analysis, and is killed with its children', async () => {
     const pidFile = path.join(scratchDir(), 'hang.pid');
     const spec = parseVendorEngines(
@@ -220,6 +243,13 @@ describe('ASSAY_VENDOR_ENGINES file', () => {
     ['{path} in the version command', { engines: [{ name: 'X', command: ['x', '{path}'], version: { command: ['x', '{path}'], match: 'v' }, verdicts: [{ category: 'undetected' }] }] }, /never sees the sample/],
   ];
   for (const [what, raw, message] of bad) it(`refuses ${what}`, () => assert.throws(() => parseVendorEngines(raw, 'test'), message));
+
+  it("the worked example in docs/engines.md is a valid file", async () => {
+    const doc = await fs.readFile(path.join(packageRoot(), 'docs', 'engines.md'), 'utf8');
+    const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>).filter((j) => 'engines' in j);
+    assert.equal(examples.length, 1);
+    assert.equal(parseVendorEngines(examples[0], 'docs/engines.md')[0]!.name, 'F-Secure');
+  });
 
   it('names the file when it is not JSON', async () => {
     const file = path.join(scratchDir(), 'broken.json');

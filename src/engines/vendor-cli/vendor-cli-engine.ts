@@ -35,7 +35,7 @@ export function vendorManifest(spec: VendorEngineSpec, defaultMaxBytes?: number)
 export function createVendorCliEngine(options: VendorCliEngineOptions): Engine {
   const { spec, logger } = options;
   const manifest = vendorManifest(spec, options.defaultMaxBytes);
-  const sandbox: Sandbox = { kind: spec.sandbox, network: spec.network };
+  const sandbox: Sandbox = { kind: spec.sandbox, network: spec.network, binds: spec.binds };
   const seats = new Seats(spec.maxConcurrent);
   const probeTimeoutMs = options.probeTimeoutMs ?? 30_000;
   let readiness: Readiness = { ready: false, detail: 'not started' };

@@ -43,6 +43,12 @@ const engine = z.object({
   sandbox: z.enum(['bwrap', 'none']).default('bwrap'),
   /** Let the scanner reach the network inside the sandbox (cloud lookups, licence servers); default false. */
   network: z.boolean().default(false),
+  /**
+   * Host paths bound read-write inside the sandbox at the same place: a directory holding the socket
+   * of the vendor's daemon when it lives under /tmp (the sandbox's /tmp is empty), or one its
+   * licence or cache must write to. Everything else is read-only.
+   */
+  binds: z.array(z.string().regex(/^\//, 'an absolute path')).default([]),
   /** Extra environment; the scanner otherwise sees only PATH, HOME=/tmp and LANG. */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
 });
