@@ -51,10 +51,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts c-icap in the foreground scanning through the clamd at `clamdSocket`; resolves once it answers OPTIONS. */
-export async function startTestCIcap(clamdSocket: string): Promise<TestCIcap> {
+/**
+ * Starts c-icap in the foreground scanning through the clamd at `clamdSocket`; resolves once it
+ * answers OPTIONS. `port` starts it again where a killed one listened.
+ */
+export async function startTestCIcap(clamdSocket: string, options: { port?: number } = {}): Promise<TestCIcap> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'assay-c-icap-test-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const modules = modulesDir()!;
   const conf = [
     `PidFile ${dir}/c-icap.pid`,

@@ -134,6 +134,15 @@ describe('ICAP engine with c-icap', { skip }, () => {
         const next = await pipeline.run(await tempFile('clean.txt', 'clean'), AbortSignal.timeout(60_000));
         assert.equal(next.results.find((r) => r.engine_name === 'ICAP Doomed')?.category, 'failure');
         assert.equal(next.results.find((r) => r.engine_name === 'ClamAV')?.category, 'undetected');
+        // Started again where it listened, the server is found by the engine's retries and scans again.
+        const again = await startTestCIcap(clamd.socketPath, { port: own.port });
+        try {
+          await waitFor('the engine to be ready again', () => engine.status().ready, 20_000);
+          const back = await pipeline.run(input, AbortSignal.timeout(60_000));
+          assert.equal(back.results.find((r) => r.engine_name === 'ICAP Doomed')?.category, 'malicious');
+        } finally {
+          await again.stop();
+        }
       } finally {
         await engine.close();
         await clamav.close();
