@@ -8,6 +8,8 @@ import { after, describe, it } from 'node:test';
 import { PluginError } from '../../core/plugin.js';
 import { tempFile } from '../contract.case.test.js';
 import { IcapClient } from './icap-client.js';
+import { createIcapEngine } from './icap-engine.js';
+import { pino } from 'pino';
 import { parseIcapTargets } from './icap-target.js';
 import { icapVerdict } from './icap-verdict.js';
 
@@ -181,5 +183,29 @@ describe('ICAP client against hostile servers', () => {
     const again = await c.options(AbortSignal.timeout(5_000));
     assert.equal(again.istag, 'T1');
     assert.equal(connections(), 2);
+  });
+
+  it('the engine sends at most `seats` requests at once, whatever the number of scans', async () => {
+    let pending = 0;
+    let most = 0;
+    const { port } = await fakeServer((r, s) => {
+      if (r.startsWith('OPTIONS')) return complete(r) && s.end(options.replace('Encapsulated', 'Preview: 0\r\nConnection: close\r\nEncapsulated'));
+      if (!complete(r) || (s as net.Socket & { held?: boolean }).held) return;
+      (s as net.Socket & { held?: boolean }).held = true;
+      most = Math.max(most, ++pending);
+      // Answered a moment later, so requests that are allowed to overlap do.
+      setTimeout(() => {
+        pending--;
+        s.end('ICAP/1.0 204 No Content\r\nConnection: close\r\n\r\n');
+      }, 20);
+    });
+    const [target] = parseIcapTargets(`Seated=icap://127.0.0.1:${port}/scan?seats=2`, { seats: 4, timeoutMs: 5_000, maxBytes: 1 << 20 });
+    const engine = createIcapEngine({ target: target!, logger: pino({ level: 'silent' }) });
+    assert.equal((await engine.start()).ready, true);
+    const file = await tempFile('x.bin', 'x');
+    const verdicts = await Promise.all(Array.from({ length: 8 }, () => engine.scan(file, AbortSignal.timeout(10_000))));
+    assert.deepEqual(new Set(verdicts.map((v) => v.category)), new Set(['undetected']));
+    assert.equal(most, 2);
+    await engine.close();
   });
 });

@@ -64,7 +64,7 @@ export class IcapClient {
     const head = await this.exchange(signal, async (connection) => {
       await write(connection.socket, this.requestHead('OPTIONS', ['Encapsulated: null-body=0']), signal);
       const response = await readResponse(connection, signal, 0, false);
-      return { value: response.icap, reusable: true };
+      return { value: response.icap, reusable: !closes(response.icap) };
     });
     if (head.status !== 200) throw new PluginError('icap_error', `OPTIONS ${this.target.uri}: ICAP ${head.status} ${head.reason}`);
     const methods = header(head, 'methods') ?? '';
