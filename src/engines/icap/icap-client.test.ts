@@ -60,15 +60,18 @@ describe('ICAP client against hostile servers', () => {
 
   it('a server without 204 support echoes the file back: undetected, and the echo is drained, not kept', async () => {
     const file = await tempFile('big.bin', Buffer.alloc(300_000, 7));
+    let allowed: boolean | undefined;
     const { port } = await fakeServer((r, s) => {
       if (!complete(r)) return;
+      allowed = /\r\nAllow: 204\r\n/.test(r.slice(0, r.indexOf('\r\n\r\n') + 2));
       const hdr = 'HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n';
       s.write(`ICAP/1.0 200 OK\r\nISTag: "T1"\r\nEncapsulated: res-hdr=0, res-body=${hdr.length}\r\n\r\n${hdr}`);
       s.write(`${(300_000).toString(16)}\r\n`);
       s.write(Buffer.alloc(300_000, 7));
       s.write('\r\n0\r\n\r\n');
     });
-    const answer = await client(port).respmod({ path: file.path, size: file.size, name: 'big.bin' }, undefined, AbortSignal.timeout(5_000));
+    const answer = await client(port).respmod({ path: file.path, size: file.size, name: 'big.bin' }, { preview: undefined, allow204: false }, AbortSignal.timeout(5_000));
+    assert.equal(allowed, false, 'no Allow: 204 to a server whose OPTIONS did not offer it');
     assert.equal(answer.httpStatus, 200);
     assert.ok(answer.bodyStart.length <= 4096);
     assert.deepEqual(icapVerdict(answer), { category: 'undetected', result: null });
@@ -81,7 +84,7 @@ describe('ICAP client against hostile servers', () => {
       const hdr = 'HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\n\r\n';
       s.write(`ICAP/1.0 200 OK\r\nEncapsulated: res-hdr=0, res-body=${hdr.length}\r\n\r\n${hdr}5\r\nblock\r\n0\r\n\r\n`);
     });
-    const answer = await client(port).respmod({ path: file.path, size: file.size, name: 'x.bin' }, 1024, AbortSignal.timeout(5_000));
+    const answer = await client(port).respmod({ path: file.path, size: file.size, name: 'x.bin' }, { preview: 1024, allow204: true }, AbortSignal.timeout(5_000));
     assert.deepEqual(icapVerdict(answer), { category: 'malicious', result: 'blocked (HTTP 403)' });
   });
 
@@ -125,7 +128,7 @@ describe('ICAP client against hostile servers', () => {
       const file = await tempFile('x.bin', 'x');
       const { port } = await fakeServer(handler);
       await assert.rejects(
-        (async () => icapVerdict(await client(port).respmod({ path: file.path, size: file.size, name: 'x.bin' }, 1024, AbortSignal.timeout(10_000))))(),
+        (async () => icapVerdict(await client(port).respmod({ path: file.path, size: file.size, name: 'x.bin' }, { preview: 1024, allow204: true }, AbortSignal.timeout(10_000))))(),
         (error: unknown) => error instanceof PluginError && message.test(error.message),
       );
     });
@@ -135,7 +138,7 @@ describe('ICAP client against hostile servers', () => {
     const file = await tempFile('x.bin', 'x');
     const { port } = await fakeServer(() => undefined);
     const controller = new AbortController();
-    const scan = client(port).respmod({ path: file.path, size: file.size, name: 'x.bin' }, undefined, controller.signal);
+    const scan = client(port).respmod({ path: file.path, size: file.size, name: 'x.bin' }, { preview: undefined, allow204: true }, controller.signal);
     setImmediate(() => controller.abort(new Error('deadline')));
     await assert.rejects(scan, /deadline/);
   });
@@ -149,7 +152,7 @@ describe('ICAP client against hostile servers', () => {
       }
     });
     const c = client(port);
-    const answer = await c.respmod({ path: file.path, size: file.size, name: 'big.bin' }, undefined, AbortSignal.timeout(10_000));
+    const answer = await c.respmod({ path: file.path, size: file.size, name: 'big.bin' }, { preview: undefined, allow204: true }, AbortSignal.timeout(10_000));
     assert.deepEqual(icapVerdict(answer), { category: 'malicious', result: 'Early.Bird' });
     await c.options(AbortSignal.timeout(5_000));
     assert.equal(connections(), 2);

@@ -80,11 +80,11 @@ export class IcapClient {
     };
   }
 
-  /** Sends the file as an HTTP response to modify; the server's preview size comes from OPTIONS. */
-  async respmod(file: RespmodInput, preview: number | undefined, signal: AbortSignal): Promise<RespmodResult> {
+  /** Sends the file as an HTTP response to modify, as the server's OPTIONS asked (preview size, 204 support). */
+  async respmod(file: RespmodInput, server: Pick<IcapOptions, 'preview' | 'allow204'>, signal: AbortSignal): Promise<RespmodResult> {
     const handle = await fs.open(file.path, 'r');
     try {
-      return await this.exchange(signal, (connection) => this.respmodOn(connection, handle, file, preview, signal));
+      return await this.exchange(signal, (connection) => this.respmodOn(connection, handle, file, server, signal));
     } finally {
       await handle.close();
     }
@@ -98,16 +98,16 @@ export class IcapClient {
     connection: IcapConnection,
     handle: fs.FileHandle,
     file: RespmodInput,
-    preview: number | undefined,
+    server: Pick<IcapOptions, 'preview' | 'allow204'>,
     signal: AbortSignal,
   ): Promise<{ value: RespmodResult; reusable: boolean }> {
     const { socket } = connection;
     const reqHdr = `GET /${encodeURIComponent(file.name)} HTTP/1.1\r\nHost: assay.invalid\r\n\r\n`;
     const resHdr = `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${file.size}\r\n\r\n`;
-    const previewBytes = preview === undefined ? undefined : Math.min(preview, file.size);
+    const previewBytes = server.preview === undefined ? undefined : Math.min(server.preview, file.size);
     const lines = [
-      // We always take a 204 (no copy of the file comes back); servers that cannot send one answer 200 and echo it.
-      'Allow: 204',
+      // A 204 spares sending the file back; a server that offers none answers 200 with the file echoed.
+      ...(server.allow204 ? ['Allow: 204'] : []),
       ...(previewBytes === undefined ? [] : [`Preview: ${previewBytes}`]),
       `Encapsulated: req-hdr=0, res-hdr=${Buffer.byteLength(reqHdr)}, res-body=${Buffer.byteLength(reqHdr) + resHdr.length}`,
     ];

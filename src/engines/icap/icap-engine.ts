@@ -116,7 +116,7 @@ export function createIcapEngine(options: IcapEngineOptions): Engine {
       if (closed) throw new PluginError('closed', 'the ICAP engine is closed');
       const answer = await seats.use(signal, async () => {
         try {
-          return await client.respmod({ path: input.path, size: input.size, name: input.names[0] ?? path.basename(input.path) }, serverOptions?.preview, signal);
+          return await client.respmod({ path: input.path, size: input.size, name: input.names[0] ?? path.basename(input.path) }, { preview: serverOptions?.preview, allow204: serverOptions?.allow204 ?? true }, signal);
         } catch (error) {
           // A server that stopped answering is marked down at once rather than failing scan after scan.
           if (!signal.aborted && error instanceof PluginError && error.flag === 'icap_unreachable') void probe();
