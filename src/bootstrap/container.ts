@@ -18,6 +18,8 @@ import type { Config } from '../config/config.js';
 import type { Readiness } from '../core/plugin.js';
 import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
 import { createYaraEngine } from '../engines/yara/yara-engine.js';
+import { createIcapEngine, parseIcapTargets } from '../engines/icap/index.js';
+import { createVendorCliEngine, loadVendorEngines } from '../engines/vendor-cli/index.js';
 import { bundledYaraRulesDir } from '../engines/package-root.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
 import { DbJobQueue } from '../queue/db/db-job-queue.js';
@@ -125,6 +127,14 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
       maxBytes: config.maxLargeUploadBytes,
     }),
   );
+  // Licensed engines the operator configured: ICAP servers and vendor command lines (docs/engines.md).
+  // The registry refuses a second engine of one name, which start-up reports with that name.
+  for (const target of config.icapEngines ? parseIcapTargets(config.icapEngines, { seats: 4, timeoutMs: config.scanTimeoutMs, maxBytes: config.maxLargeUploadBytes }) : []) {
+    registry.add('engine', createIcapEngine({ target, logger: logger.child({ engine: target.name }) }));
+  }
+  for (const spec of config.vendorEngines ? loadVendorEngines(config.vendorEngines) : []) {
+    registry.add('engine', createVendorCliEngine({ spec, logger: logger.child({ engine: spec.name }), defaultMaxBytes: config.maxLargeUploadBytes }));
+  }
   registry.add('analyzer', createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }));
   registry.add('analyzer', createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }));
 

@@ -106,6 +106,10 @@ const schema = z.object({
   retentionApiUsageDays: z.coerce.number().min(60).default(70),
   /** Staging files (uploads and unpacked ZIPs) untouched this many hours are leftovers of a crash. */
   retentionStagingHours: z.coerce.number().positive().default(6),
+  /** ICAP antivirus servers, each an engine: `Name=icap://host:1344/service?seats=4,...` (docs/engines.md). */
+  icapEngines: z.string().optional(),
+  /** A JSON file of vendor command-line engines (docs/engines.md). */
+  vendorEngines: z.string().optional(),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {
@@ -156,6 +160,8 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   retentionIntelCacheGraceDays: 'ASSAY_RETENTION_INTEL_CACHE_GRACE_DAYS',
   retentionApiUsageDays: 'ASSAY_RETENTION_API_USAGE_DAYS',
   retentionStagingHours: 'ASSAY_RETENTION_STAGING_HOURS',
+  icapEngines: 'ASSAY_ICAP_ENGINES',
+  vendorEngines: 'ASSAY_VENDOR_ENGINES',
 };
 
 /** Reads the environment, applies overrides (CLI flags), validates and freezes. */
