@@ -11,13 +11,15 @@
 set -euo pipefail
 profile=${1:-runtime}
 
-runtime_pkgs=(7zip clamav clamav-daemon file)
+runtime_pkgs=(7zip clamav clamav-daemon file libarchive-zip-perl)   # libarchive-zip-perl: ExifTool reads OOXML/ZIP contents
 # One package a line, each with what needs it, so branches that add one merge cleanly.
 test_pkgs=(
   clamav-testfiles postgresql redis-server socat ssdeep tlsh-tools chromium openssl
   binutils gcc libc6-dev   # ELF analyzer: readelf reference, binaries compiled in tests
   qpdf poppler-utils       # PDF analyzer references
   gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile osslsigncode mono-mcs mono-utils nsis   # PE analyzer
+  libimage-exiftool-perl imagemagick   # exiftool analyzer: the exiftool CLI reference, a JPEG to carry EXIF
+  aapt androguard          # Android analyzer references
 )
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then test_pkgs+=(gcc-multilib); fi
 
