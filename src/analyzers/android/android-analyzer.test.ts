@@ -42,6 +42,8 @@ export const DEMO_MANIFEST: XmlNode = {
       (name): XmlNode => ({ name: 'uses-permission', attrs: { name } }),
     ),
     { name: 'permission', attrs: { name: `${PKG}.permission.C2D`, protectionLevel: 'signature' } },
+    // Outside <application>: Android ignores it, androguard (and so VT) lists it.
+    { name: 'receiver', attrs: { name: '.StrayReceiver' } },
     {
       name: 'application',
       children: [
@@ -53,6 +55,7 @@ export const DEMO_MANIFEST: XmlNode = {
         },
         { name: 'activity', attrs: { name: 'Settings' } },
         { name: 'activity', attrs: { name: 'org.other.lib.ExternalActivity' } },
+        { name: 'activity-alias', attrs: { name: '.Shortcut' }, children: [{ name: 'intent-filter', children: [action('android.intent.action.VIEW')] }] },
         { name: 'service', attrs: { name: '.SyncService' }, children: [{ name: 'intent-filter', children: [action(`${PKG}.SYNC`)] }] },
         { name: 'receiver', attrs: { name: '.BootReceiver' }, children: [{ name: 'intent-filter', children: [action('android.intent.action.BOOT_COMPLETED')] }] },
         { name: 'provider', attrs: { name: '.DataProvider' } },
@@ -129,7 +132,7 @@ describe('APKs', () => {
     assert.equal(a.main_activity, `${PKG}.MainActivity`);
     assert.deepEqual(a.Activities, [`${PKG}.MainActivity`, `${PKG}.Settings`, 'org.other.lib.ExternalActivity']);
     assert.deepEqual(a.Services, [`${PKG}.SyncService`]);
-    assert.deepEqual(a.Receivers, [`${PKG}.BootReceiver`]);
+    assert.deepEqual(a.Receivers, [`${PKG}.StrayReceiver`, `${PKG}.BootReceiver`]);
     assert.deepEqual(a.Providers, [`${PKG}.DataProvider`]);
     assert.deepEqual(a.Libraries, ['org.apache.http.legacy']);
     assert.deepEqual(a.Permissions, {
@@ -141,7 +144,10 @@ describe('APKs', () => {
       'com.vendor.UNLISTED': { permission_type: 'unknown' },
     });
     assert.deepEqual(a.intent_filters, {
-      Activities: { [`${PKG}.MainActivity`]: { action: ['android.intent.action.MAIN'], category: ['android.intent.category.LAUNCHER'] } },
+      Activities: {
+        [`${PKG}.MainActivity`]: { action: ['android.intent.action.MAIN'], category: ['android.intent.category.LAUNCHER'] },
+        [`${PKG}.Shortcut`]: { action: ['android.intent.action.VIEW'], category: [] },
+      },
       Services: { [`${PKG}.SyncService`]: { action: [`${PKG}.SYNC`], category: [] } },
       Receivers: { [`${PKG}.BootReceiver`]: { action: ['android.intent.action.BOOT_COMPLETED'], category: [] } },
     });
@@ -218,4 +224,48 @@ test('other files give nothing', async () => {
   const notZip = path.join(temp.dir, 'broken.apk');
   writeFileSync(notZip, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100, 0xee)]));
   assert.deepEqual(await analyzer.analyze(input(notZip), never()), { attributes: {} });
+});
+
+describe('hostile APKs', () => {
+  const write = (name: string, bytes: Buffer) => {
+    const p = path.join(temp.dir, name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+
+  test('a manifest that inflates past the limit is refused unread; the APK is still tagged, with the error flag', async () => {
+    const bomb = write('bomb.apk', zipBytes({ 'AndroidManifest.xml': Buffer.alloc(40 * 1024 * 1024), 'classes.dex': minimalDex({ strings: 1, types: 1, protos: 0, fields: 0, methods: 0, classes: 0 }) }));
+    const out = await analyzer.analyze(input(bomb), never());
+    assert.deepEqual(out.tags, ['apk', 'android']);
+    const a = out.attributes.androguard as Record<string, unknown>;
+    assert.equal(a.AndroidApplicationError, true);
+    assert.equal(a.Package, undefined);
+  });
+
+  test('a text manifest, or truncated binary one, gives the error flag or what could be read, never a throw', async () => {
+    const text = write('text-manifest.apk', zipBytes({ 'AndroidManifest.xml': '<manifest package="x"/>' }));
+    assert.equal(((await analyzer.analyze(input(text), never())).attributes.androguard as Record<string, unknown>).AndroidApplicationError, true);
+    const full = encodeAxml(DEMO_MANIFEST);
+    for (const cut of [9, 40, 200, Math.floor(full.length / 2), full.length - 10]) {
+      const p = write(`cut-${cut}.apk`, zipBytes({ 'AndroidManifest.xml': full.subarray(0, cut) }));
+      const out = await analyzer.analyze(input(p), never());
+      assert.deepEqual(out.tags, ['apk', 'android']);
+    }
+  });
+
+  test('more entries than the limit: no attribute', async () => {
+    const many: Record<string, string> = { 'AndroidManifest.xml': 'x' };
+    for (let i = 0; i < 20; i++) many[`res/${i}.txt`] = String(i);
+    const p = write('many.apk', zipBytes(many));
+    const small = createAndroidAnalyzer({ logger: pino({ level: 'silent' }), archiveLimits: { maxEntries: 10, maxMemberBytes: 1024, maxTotalBytes: 4096 } });
+    await small.start();
+    assert.deepEqual(await small.analyze(input(p), never()), { attributes: {} });
+  });
+
+  test('a signature file that is not PKCS#7 gives no certificate', async () => {
+    const p = write('badsig.apk', zipBytes({ 'AndroidManifest.xml': encodeAxml(DEMO_MANIFEST), 'META-INF/CERT.RSA': Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x06]) }));
+    const a = (await analyzer.analyze(input(p), never())).attributes.androguard as Record<string, unknown>;
+    assert.equal(a.Package, PKG);
+    assert.equal(a.certificate, undefined);
+  });
 });

@@ -28,6 +28,11 @@ export interface ManifestFacts {
 /** Caps on list lengths in the stored attribute (a manifest can declare thousands of components). */
 export const MANIFEST_OUTPUT_CAPS = { components: 1000, permissions: 500, filterEntries: 64 };
 
+/**
+ * Component tags, found anywhere in the document as androguard finds them (malware puts receivers
+ * outside <application>; Android ignores them, analysts want them). Activity aliases are not
+ * listed among Activities, as in androguard, but can be the main activity and have filters.
+ */
 const TAGS: Record<string, ComponentKind> = {
   activity: 'Activities',
   'activity-alias': 'Activities',
@@ -35,6 +40,16 @@ const TAGS: Record<string, ComponentKind> = {
   receiver: 'Receivers',
   provider: 'Providers',
 };
+
+/** Every element below `root`, depth first in document order (the parser bounds the count and depth). */
+function* descendants(root: AxmlElement): Generator<AxmlElement> {
+  const stack = [...root.children].reverse();
+  while (stack.length > 0) {
+    const element = stack.pop()!;
+    yield element;
+    for (let i = element.children.length - 1; i >= 0; i--) stack.push(element.children[i]!);
+  }
+}
 
 const attr = (element: AxmlElement, name: string, androidOnly = true): string | undefined =>
   element.attributes.find((a) => a.name === name && (!androidOnly || a.ns === ANDROID_NS || a.ns === ''))?.value;
@@ -68,53 +83,47 @@ export function manifestFacts(root: AxmlElement): ManifestFacts {
   const mains: string[] = [];
   const caps = MANIFEST_OUTPUT_CAPS;
 
-  for (const child of root.children) {
-    switch (child.name) {
+  for (const element of descendants(root)) {
+    switch (element.name) {
       case 'uses-sdk':
-        facts.MinSdkVersion = attr(child, 'minSdkVersion') ?? facts.MinSdkVersion;
-        facts.TargetSdkVersion = attr(child, 'targetSdkVersion') ?? facts.TargetSdkVersion;
-        break;
+        facts.MinSdkVersion ||= attr(element, 'minSdkVersion') ?? '';
+        facts.TargetSdkVersion ||= attr(element, 'targetSdkVersion') ?? '';
+        continue;
       case 'uses-permission':
       case 'uses-permission-sdk-23':
       case 'uses-permission-sdk-m': {
-        const name = attr(child, 'name');
+        const name = attr(element, 'name');
         if (name && !requested.includes(name) && requested.length < caps.permissions) requested.push(name);
-        break;
+        continue;
       }
       case 'permission': {
-        const name = attr(child, 'name');
-        if (name) declared.set(name, attr(child, 'protectionLevel') ?? 'normal');
-        break;
+        const name = attr(element, 'name');
+        if (name) declared.set(name, attr(element, 'protectionLevel') ?? 'normal');
+        continue;
       }
-      case 'application':
-        for (const component of child.children) {
-          if (component.name === 'uses-library') {
-            const lib = attr(component, 'name');
-            if (lib && facts.Libraries.length < caps.components) facts.Libraries.push(lib);
-            continue;
-          }
-          const kind = TAGS[component.name];
-          const raw = attr(component, 'name');
-          if (!kind || !raw) continue;
-          const name = componentName(pkg, raw);
-          if (facts[kind].length < caps.components && !facts[kind].includes(name)) facts[kind].push(name);
-          for (const filter of component.children.filter((c) => c.name === 'intent-filter')) {
-            const entry = (facts.intent_filters[kind] ??= {});
-            const seen = (entry[name] ??= { action: [], category: [] });
-            for (const item of filter.children) {
-              const value = attr(item, 'name');
-              if (!value) continue;
-              const list = item.name === 'action' ? seen.action : item.name === 'category' ? seen.category : undefined;
-              if (list && !list.includes(value) && list.length < caps.filterEntries) list.push(value);
-            }
-            const actions = filter.children.filter((c) => c.name === 'action').map((c) => attr(c, 'name'));
-            const categories = filter.children.filter((c) => c.name === 'category').map((c) => attr(c, 'name'));
-            if (kind === 'Activities' && actions.includes('android.intent.action.MAIN') && categories.includes('android.intent.category.LAUNCHER')) {
-              mains.push(name);
-            }
-          }
-        }
-        break;
+      case 'uses-library': {
+        const lib = attr(element, 'name');
+        if (lib && facts.Libraries.length < caps.components && !facts.Libraries.includes(lib)) facts.Libraries.push(lib);
+        continue;
+      }
+    }
+    const kind = TAGS[element.name];
+    const raw = attr(element, 'name');
+    if (!kind || !raw) continue;
+    const name = componentName(pkg, raw);
+    if (element.name !== 'activity-alias' && facts[kind].length < caps.components && !facts[kind].includes(name)) facts[kind].push(name);
+    for (const filter of element.children.filter((c) => c.name === 'intent-filter')) {
+      const entry = (facts.intent_filters[kind] ??= {});
+      const seen = (entry[name] ??= { action: [], category: [] });
+      for (const item of filter.children) {
+        const value = attr(item, 'name');
+        if (!value) continue;
+        const list = item.name === 'action' ? seen.action : item.name === 'category' ? seen.category : undefined;
+        if (list && !list.includes(value) && list.length < caps.filterEntries) list.push(value);
+      }
+      const actions = filter.children.filter((c) => c.name === 'action').map((c) => attr(c, 'name'));
+      const categories = filter.children.filter((c) => c.name === 'category').map((c) => attr(c, 'name'));
+      if (kind === 'Activities' && actions.includes('android.intent.action.MAIN') && categories.includes('android.intent.category.LAUNCHER')) mains.push(name);
     }
   }
   facts.main_activity = mains[0] ?? null;
