@@ -269,3 +269,12 @@ describe('hostile APKs', () => {
     assert.equal(a.certificate, undefined);
   });
 });
+
+test('junk after the end of the ZIP (which breaks strict readers) is read past, as Android and androguard do', async () => {
+  const apk = Buffer.concat([zipBytes({ 'AndroidManifest.xml': encodeAxml(DEMO_MANIFEST) }), Buffer.alloc(5000, 0x41)]);
+  const p = path.join(temp.dir, 'junk-tail.apk');
+  writeFileSync(p, apk);
+  const a = (await analyzer.analyze(input(p), never())).attributes.androguard as Record<string, unknown>;
+  assert.equal(a.Package, PKG);
+  if (!skipAndroguard) assert.deepEqual(differences(a, androguardFacts([p])[0]!), []);
+});

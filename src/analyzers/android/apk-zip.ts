@@ -3,6 +3,9 @@
  * member read, and the bytes inflated in total. yauzl checks that an entry inflates to exactly its
  * declared size, so a declared size cannot let a bomb through.
  */
+import { createReadStream } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 
 export interface ArchiveLimits {
@@ -32,7 +35,17 @@ export class ApkArchive {
   ) {}
 
   static async open(path: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ApkArchive> {
-    const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false, decodeStrings: true });
+    const options = { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false, decodeStrings: true };
+    let zip: yauzl.ZipFile;
+    try {
+      zip = await yauzl.openPromise(path, options);
+    } catch (error) {
+      // Bytes appended after the end-of-central-directory record (a trick to break strict readers):
+      // Android and androguard read such APKs, so read it as if the file ended with the record.
+      const end = /Invalid comment length/.test((error as Error).message) ? await endOfArchive(path) : undefined;
+      if (end === undefined) throw error;
+      zip = await yauzl.fromRandomAccessReaderPromise(new FileRangeReader(path), end, options);
+    }
     if (zip.entryCount > limits.maxEntries) {
       zip.close();
       throw new Error(`ZIP declares ${zip.entryCount} entries (limit ${limits.maxEntries})`);
@@ -103,5 +116,41 @@ export class ApkArchive {
 
   close(): void {
     this.zip.close();
+  }
+}
+
+/** Reads ranges of a local file, for yauzl to see only its first `totalSize` bytes. */
+class FileRangeReader extends yauzl.RandomAccessReader {
+  constructor(private readonly path: string) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return end > start ? createReadStream(this.path, { start, end: end - 1 }) : Readable.from([]);
+  }
+}
+
+/** EOCD record (22 bytes) + the longest comment it can declare: where readers look for it. */
+const EOCD_SEARCH_BYTES = 22 + 0xffff;
+
+/**
+ * Where the archive really ends when junk follows it: just after the last end-of-central-directory
+ * record (and its declared comment) found in the file's last 64 KiB; undefined when there is none.
+ */
+async function endOfArchive(path: string): Promise<number | undefined> {
+  const handle = await openFile(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, EOCD_SEARCH_BYTES + 22);
+    const tail = Buffer.alloc(length);
+    await handle.read(tail, 0, length, size - length);
+    for (let i = length - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) !== 0x06054b50) continue;
+      const end = size - length + i + 22 + tail.readUInt16LE(i + 20);
+      if (end <= size) return end;
+    }
+    return undefined;
+  } finally {
+    await handle.close();
   }
 }

@@ -208,3 +208,40 @@ test('tag and value caps bound what one file adds', () => {
   assert.equal(warning, 'odd');
   assert.equal('SourceFile' in tags || 'FileName' in tags, false);
 });
+
+/** An "exiftool" that answers its version check and then never answers a read, as one stuck on a file. */
+const STUCK_EXIFTOOL = `#!/usr/bin/perl
+$| = 1;
+my @args;
+while (my $line = <STDIN>) {
+  chomp $line;
+  if ($line =~ /^-execute(\\d*)$/) {
+    my $n = $1;
+    if (grep { $_ eq '-ver' } @args) { print "13.00\\n{ready$n}\\n"; }
+    elsif (grep { $_ eq '-json' } @args) { sleep 3600; }
+    else { print "{ready$n}\\n"; }
+    @args = ();
+  } else { push @args, $line; }
+}
+`;
+
+test('hostile: an ExifTool that stops answering gives no attribute, a logged reason, and is replaced', async () => {
+  const script = path.join(temp.dir, 'stuck-exiftool');
+  writeFileSync(script, STUCK_EXIFTOOL, { mode: 0o755 });
+  const reasons: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => reasons.push(JSON.parse(line).reason) });
+  const stuck = createExiftoolAnalyzer({ logger, exiftoolPath: script, taskTimeoutMs: 500 });
+  assert.equal((await stuck.start()).ready, true);
+  try {
+    for (let i = 0; i < 3; i++) assert.deepEqual(await stuck.analyze(input(files['image.png']!), never()), { attributes: {} });
+    assert.equal(reasons.length, 3);
+    assert.ok(reasons.every((r) => /timeout|no answer/.test(r)), reasons.join('; '));
+    // An abort ends the wait at once.
+    const aborted = new AbortController();
+    const pending = stuck.analyze(input(files['image.png']!), aborted.signal);
+    aborted.abort(new Error('deadline'));
+    assert.deepEqual(await pending, { attributes: {} });
+  } finally {
+    await stuck.close();
+  }
+});

@@ -28,6 +28,8 @@ const DEFAULT_TASK_TIMEOUT_MS = 20_000;
 export function createExiftoolAnalyzer(options: ExiftoolAnalyzerOptions): Analyzer {
   const { logger } = options;
   const taskTimeoutMs = options.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+  /** exiftool-vendored's timeout and one retry, then ours. */
+  const deadlineMs = taskTimeoutMs * 2 + 1_000;
   let exiftool: ExifTool | undefined;
   let readiness: Readiness = { ready: false, detail: 'not started' };
 
@@ -36,10 +38,50 @@ export function createExiftoolAnalyzer(options: ExiftoolAnalyzerOptions): Analyz
     version: '1.0.0',
     description: 'File metadata read by ExifTool (the exiftool attribute)',
     accepts: { kinds: ['file'], maxBytes: options.maxBytes ?? DEFAULT_EXIFTOOL_MAX_BYTES },
-    // Room for one retry by exiftool-vendored after a killed process.
+    // Room for one retry by exiftool-vendored after a killed process, and our own deadline.
     timeoutMs: taskTimeoutMs * 2 + 5_000,
     needsNetwork: false,
   };
+
+  const spawn = () =>
+    new ExifTool({
+      maxProcs: Math.min(2, Math.max(1, options.maxProcs ?? 1)),
+      taskTimeoutMillis: taskTimeoutMs,
+      taskRetries: 1,
+      // Our own tags only: no MWG composites, no geolocation look-ups, every value printed.
+      useMWG: false,
+      numericTags: [],
+      geolocation: false,
+      ...(options.exiftoolPath ? { exiftoolPath: options.exiftoolPath } : {}),
+    });
+
+  /**
+   * One read, bounded by our own deadline as well as exiftool-vendored's: a process that stops
+   * answering (seen with a stalled exiftool) would otherwise hold every later file. Past the
+   * deadline or on abort the processes are killed and a fresh ExifTool takes over.
+   */
+  async function read(file: string, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const current = exiftool!;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`exiftool gave no answer within ${deadlineMs} ms`)), deadlineMs);
+      onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([current.enqueueTask(() => new VtReadTask(file)), stop]);
+    } catch (error) {
+      if (exiftool === current && !idle(current)) {
+        exiftool = spawn();
+        void current.end(false).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
 
   return {
     manifest,
@@ -47,16 +89,7 @@ export function createExiftoolAnalyzer(options: ExiftoolAnalyzerOptions): Analyz
     async start(): Promise<Readiness> {
       if (readiness.ready) return readiness;
       try {
-        exiftool = new ExifTool({
-          maxProcs: Math.min(2, Math.max(1, options.maxProcs ?? 1)),
-          taskTimeoutMillis: taskTimeoutMs,
-          taskRetries: 1,
-          // Our own tags only: no MWG composites, no geolocation look-ups, every value printed.
-          useMWG: false,
-          numericTags: [],
-          geolocation: false,
-          ...(options.exiftoolPath ? { exiftoolPath: options.exiftoolPath } : {}),
-        });
+        exiftool = spawn();
         const version = await exiftool.version();
         readiness = { ready: true, detail: `ExifTool ${version} (-stay_open)`, engineVersion: version };
       } catch (error) {
@@ -74,8 +107,7 @@ export function createExiftoolAnalyzer(options: ExiftoolAnalyzerOptions): Analyz
       if (signal.aborted) throw signal.reason;
       let raw: Record<string, unknown>;
       try {
-        const file = input.path;
-        raw = await exiftool.enqueueTask(() => new VtReadTask(file));
+        raw = await read(input.path, signal);
       } catch (error) {
         // A file ExifTool chokes on (a crash, a timeout, output it cannot print) gives no attribute.
         logger.info({ sha256: input.sha256, reason: (error as Error).message }, 'exiftool could not read the file');
@@ -98,3 +130,6 @@ export function createExiftoolAnalyzer(options: ExiftoolAnalyzerOptions): Analyz
     },
   };
 }
+
+/** No task queued or running: a read that failed on its own (an unreadable file) needs no restart. */
+const idle = (instance: ExifTool): boolean => instance.pendingTasks === 0 && instance.busyProcs === 0;
