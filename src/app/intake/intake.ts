@@ -13,7 +13,7 @@ import type { FileHashes } from '../../core/hashes.js';
 import { fileAnalysisId, randomHex, toUnixSeconds } from '../../core/ids.js';
 import type { FileObject } from '../../core/model/file.js';
 import { looksLikeZip, type Unpacker } from '../../core/unpacker.js';
-import { ANALYSE_FILE, type AnalyseFilePayload } from '../../pipeline/analyse-file-job.js';
+import { ANALYSE_FILE, type AnalyseFilePayload } from '../../worker/job-kinds.js';
 import type { DownloadIntake } from '../../pipeline/download-intake.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { BlobStore, StagedBlob } from '../../store/ports/blob-store.js';
@@ -145,6 +145,8 @@ export function createIntake(deps: IntakeDeps): FileIntake {
       // The file record is shared by everyone who may see the file, now or once someone submits it publicly.
       name: owner === EVERYONE ? cleanName(origin.name) : undefined,
       at: toUnixSeconds(deps.now()),
+      // A private submission is counted for its owner only (docs/auth.md, Private submissions).
+      owner,
     });
     await recordSubmission(record, owner, origin);
     const { analysisId } = await createAnalysis(record, owner, options.analyse ?? 'queue');

@@ -18,6 +18,7 @@ import { SqlQuotaCounters } from './quota-counters.js';
 import { SqlRelationRepository } from './relation-repository.js';
 import { SqlSubmissionRepository } from './submission-repository.js';
 import { SqlResolutionRepository } from './resolution-repository.js';
+import { SqlRetentionRepository } from './retention-repository.js';
 import { SqlUrlRepository } from './url-repository.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -57,6 +58,7 @@ export class SqlStore implements Store {
   readonly intelCache: SqlIntelCacheRepository;
   readonly feeds: SqlFeedRepository;
   readonly popularity: SqlPopularityRepository;
+  readonly retention: SqlRetentionRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -83,6 +85,7 @@ export class SqlStore implements Store {
     this.intelCache = new SqlIntelCacheRepository(db);
     this.feeds = new SqlFeedRepository(db);
     this.popularity = new SqlPopularityRepository(db);
+    this.retention = new SqlRetentionRepository(db);
   }
 
   changeMarker(scope: ChangeScope): string | undefined {

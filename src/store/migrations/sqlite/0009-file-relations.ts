@@ -1,4 +1,4 @@
-/** SQLite 0007: a file's submissions, and relation edges read backwards (itw_urls, compressed_parents). */
+/** SQLite 0009: a file's submissions, and relation edges read backwards (itw_urls, compressed_parents). */
 import { sqlMigration } from '../sql-migration.js';
 
 export const fileRelationsSqlite = sqlMigration([
