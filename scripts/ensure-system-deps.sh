@@ -12,7 +12,7 @@
 set -euo pipefail
 profile=${1:-runtime}
 
-runtime_pkgs=(7zip clamav clamav-daemon file)
+runtime_pkgs=(7zip clamav clamav-daemon file libarchive-zip-perl)   # libarchive-zip-perl: ExifTool reads OOXML/ZIP contents
 # One package a line, each with what needs it, so branches that add one merge cleanly.
 test_pkgs=(
   clamav-testfiles postgresql redis-server socat ssdeep tlsh-tools chromium openssl
@@ -22,6 +22,8 @@ test_pkgs=(
   python3-olefile          # office analyzer: OLE streams and summary properties reference
   c-icap libc-icap-mod-virus-scan iproute2   # ICAP engine: c-icap's virus_scan over clamd; ss sees its connections
   bubblewrap               # vendor command-line engines: their default sandbox (also wanted at run time when configured)
+  libimage-exiftool-perl imagemagick   # exiftool analyzer: the exiftool CLI reference, a JPEG to carry EXIF
+  aapt androguard          # Android analyzer references
 )
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then test_pkgs+=(gcc-multilib); fi
 

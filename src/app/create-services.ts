@@ -96,7 +96,8 @@ export function createServices(deps: ServiceDeps): AppServices {
     network,
     graph: {
       list(owner, id, name, principal, page) {
-        const ownerId = owner === 'url' ? urls.idOf(id) : normaliseNetworkId(owner, id);
+        // A file's id stays as given (any hash): the graph looks the file up with the caller's visibility.
+        const ownerId = owner === 'file' ? id : owner === 'url' ? urls.idOf(id) : normaliseNetworkId(owner, id);
         return graph.list(owner, ownerId, name, principal, page);
       },
     },

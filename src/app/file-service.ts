@@ -65,18 +65,20 @@ export function createFileService(deps: FileServiceDeps): FileService {
 
   /**
    * VT's "password to decompress and scan a file contained in a protected ZIP file": every file in
-   * the ZIP is stored, recorded under its own name and analysed; the ZIP itself is not kept (the
-   * caller discards it). The first file's analysis id is returned. Refusals (wrong password,
-   * damaged, over the limits) happen before anything is stored or recorded.
+   * the ZIP is stored, recorded under its own name and analysed, with the ZIP as its compressed
+   * parent. The ZIP is kept and analysed too, as VT keeps it: its bundled_files and the members'
+   * compressed_parents then point at a file one can look up. The first member's analysis id is
+   * returned. Refusals (wrong password, damaged, over the limits) happen before anything is stored.
    */
-  async function submitContained(zip: StagedFile, password: string, owner: string): Promise<{ analysisId: string }> {
+  async function submitContained(zip: StagedFile, fields: UploadFields, password: string, owner: string, submitter: string): Promise<{ analysisId: string }> {
     const members = await intake.unpackZip(zip, password);
     try {
       let first: { analysisId: string } | undefined;
       for (const member of members) {
-        const submitted = await intake.submitFile(member.file, owner, { kind: 'archive-member', parentSha256: zip.sha256, name: member.name });
+        const submitted = await intake.submitFile(member.file, owner, { kind: 'archive-member', parentSha256: zip.sha256, name: member.name, submitter });
         first ??= submitted;
       }
+      await intake.submitFile(zip, owner, { kind: 'upload', name: fields.name, submitter });
       return { analysisId: first!.analysisId };
     } finally {
       // Members left after a failure; submitted ones are spent already.
@@ -90,8 +92,8 @@ export function createFileService(deps: FileServiceDeps): FileService {
     }
     const owner = fields.private ? privateOwnerOf(principal) : EVERYONE;
     // Without a ZIP to open, the password is ignored and the file is analysed as uploaded, as VT does.
-    if (fields.password !== undefined && (await intake.isZip(upload))) return submitContained(upload, fields.password, owner);
-    const { analysisId } = await intake.submitFile(upload, owner, { kind: 'upload', name: fields.name });
+    if (fields.password !== undefined && (await intake.isZip(upload))) return submitContained(upload, fields, fields.password, owner, principal.userId);
+    const { analysisId } = await intake.submitFile(upload, owner, { kind: 'upload', name: fields.name, submitter: principal.userId });
     return { analysisId };
   }
 

@@ -214,7 +214,7 @@ describe('intake', () => {
         { principal: who, maxBytes: 1024 * 1024 },
       );
 
-    test('a private ZIP: each member is one private file with one private analysis; the ZIP is not kept', async () => {
+    test('a private ZIP: each member is one private file with one private analysis; the ZIP is kept, private, and analysed too', async () => {
       const zip = await makeZip('private.zip', { 'a.txt': 'first member', 'b.txt': 'second member' });
       const alice = principal('alice', ['private_scanning']);
       const { analysisId } = await submit(zip, { password: 'infected', private: true, name: 'private.zip' }, alice);
@@ -226,9 +226,15 @@ describe('intake', () => {
         assert.deepEqual(found.file?.names, []);
       }
       assert.equal((await recorded('first member')).analyses[0]!.id, analysisId, "the first member's analysis is returned");
-      assert.equal((await recorded(zip)).file, undefined);
-      assert.equal(await blobs.has(sha256(zip)), false);
-      assert.equal(jobs.length, 2);
+      const container = await recorded(zip);
+      assert.deepEqual(container.owners, ['user:alice'], 'the ZIP is private too');
+      assert.deepEqual(container.analysisOwners, ['user:alice']);
+      assert.equal(container.analyses.length, 1);
+      assert.equal(await blobs.has(sha256(zip)), true);
+      assert.equal(jobs.length, 3, 'two members and the ZIP');
+      // The ZIP's bundled_files edges, one per member.
+      const edges = await store.relations.list({ type: 'file', id: sha256(zip) }, 'bundled_files', { limit: 10 });
+      assert.deepEqual(edges.items.map((e) => e.toId).sort(), [sha256('first member'), sha256('second member')].sort());
       assert.deepEqual(await blobs.staged(), []);
       assert.deepEqual(await readdir(work), [], 'the unpacking directory is gone');
     });

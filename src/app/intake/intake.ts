@@ -26,10 +26,14 @@ import { unpackZip, type ZipMember } from './unpack-zip.js';
 
 /** Where a submitted file came from. */
 export type FileOrigin =
-  /** POST /files or an upload URL; `name` is the form's file name. */
-  | { kind: 'upload'; name?: string }
-  /** A file inside a password-protected ZIP (not kept) with this sha256; `name` is its path in the archive. */
-  | { kind: 'archive-member'; parentSha256: string; name: string }
+  /** POST /files or an upload URL; `name` is the form's file name; `submitter` the user's id (for VT's anonymised source_key). */
+  | { kind: 'upload'; name?: string; submitter?: string }
+  /**
+   * A file inside a password-protected ZIP with this sha256 (kept and analysed too); `name` is its
+   * path in the archive. Recorded as the edge `<zip> bundled_files <member>`, read backwards as the
+   * member's compressed_parents.
+   */
+  | { kind: 'archive-member'; parentSha256: string; name: string; submitter?: string }
   /** The body the URL job downloaded for URL `urlId`; `name` is the last segment of the final URL's path. */
   | { kind: 'url-download'; urlId: string; name?: string };
 
@@ -71,7 +75,7 @@ export interface FileIntake extends DownloadIntake {
 }
 
 export interface IntakeDeps {
-  store: Pick<Store, 'files' | 'analyses' | 'access'>;
+  store: Pick<Store, 'files' | 'analyses' | 'access' | 'relations' | 'submissions'>;
   blobs: BlobStore;
   queue: JobQueue;
   /** Worker threads that hash and write streamed bodies (default: the process-wide pool). */
@@ -144,8 +148,32 @@ export function createIntake(deps: IntakeDeps): FileIntake {
       // A private submission is counted for its owner only (docs/auth.md, Private submissions).
       owner,
     });
+    await recordSubmission(record, owner, origin);
     const { analysisId } = await createAnalysis(record, owner, options.analyse ?? 'queue');
     return { analysisId, file: record };
+  }
+
+  /**
+   * The submission row (the file's `submissions` relationship, shown only to those who see `owner`)
+   * and, for an archive member, the edge from its archive.
+   */
+  async function recordSubmission(file: FileObject, owner: string, origin: FileOrigin): Promise<void> {
+    const date = toUnixSeconds(deps.now());
+    const submitter = origin.kind === 'url-download' ? undefined : origin.submitter;
+    await store.submissions.record({
+      id: `f-${file.sha256}-${date}-${randomHex(2)}`,
+      sha256: file.sha256,
+      date,
+      interface: origin.kind === 'url-download' ? 'url' : 'api',
+      name: cleanName(origin.name) ?? null,
+      sourceKey: submitter === undefined ? null : sourceKeyOf(submitter),
+      owner,
+    });
+    if (origin.kind === 'archive-member') {
+      await store.relations.upsert([
+        { fromType: 'file', fromId: origin.parentSha256, name: 'bundled_files', toType: 'file', toId: file.sha256, source: 'archive', at: date },
+      ]);
+    }
   }
 
   /** Owner first, then the analysis row, then the job: the job always finds its analysis, and a private one is never public. */
@@ -177,6 +205,11 @@ export function createIntake(deps: IntakeDeps): FileIntake {
       return { analysisId: submitted.analysisId, sha256: submitted.file.sha256 };
     },
   };
+}
+
+/** VT's source_key: a stable 8-hex token per submitter that does not reveal who it is. */
+function sourceKeyOf(submitter: string): string {
+  return createHash('sha256').update(`assay-source-key:${submitter}`).digest('hex').slice(0, 8);
 }
 
 async function startsLikeZip(file: string): Promise<boolean> {

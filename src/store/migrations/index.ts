@@ -13,6 +13,7 @@ import { networkPostgres } from './postgres/0005-network.js';
 import { feedGenerationsPostgres } from './postgres/0006-feed-generations.js';
 import { privateScopesPostgres } from './postgres/0007-private-scopes.js';
 import { retentionPostgres } from './postgres/0008-retention.js';
+import { fileRelationsPostgres } from './postgres/0009-file-relations.js';
 import { accountsSqlite } from './sqlite/0002-accounts.js';
 import { quotasSqlite } from './sqlite/0003-quotas.js';
 import { communitySqlite } from './sqlite/0004-community.js';
@@ -20,6 +21,7 @@ import { networkSqlite } from './sqlite/0005-network.js';
 import { feedGenerationsSqlite } from './sqlite/0006-feed-generations.js';
 import { privateScopesSqlite } from './sqlite/0007-private-scopes.js';
 import { retentionSqlite } from './sqlite/0008-retention.js';
+import { fileRelationsSqlite } from './sqlite/0009-file-relations.js';
 
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
@@ -31,6 +33,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0006-feed-generations': feedGenerationsSqlite,
     '0007-private-scopes': privateScopesSqlite,
     '0008-retention': retentionSqlite,
+    '0009-file-relations': fileRelationsSqlite,
   },
   postgres: {
     '0001-initial': initialPostgres,
@@ -41,6 +44,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0006-feed-generations': feedGenerationsPostgres,
     '0007-private-scopes': privateScopesPostgres,
     '0008-retention': retentionPostgres,
+    '0009-file-relations': fileRelationsPostgres,
   },
 };
 

@@ -13,6 +13,7 @@ import type { PopularityRepository } from './popularity-repository.js';
 import type { QuotaCounters } from './quota-counters.js';
 import type { RelationRepository } from './relation-repository.js';
 import type { RetentionRepository } from './retention-repository.js';
+import type { SubmissionRepository } from './submission-repository.js';
 import type { UrlRepository } from './url-repository.js';
 
 /** Record families whose changes caches follow: users, keys and groups; files and who may see them. */
@@ -34,6 +35,8 @@ export interface Store {
   readonly urls: UrlRepository;
   readonly networkObjects: NetworkObjectRepository;
   readonly relations: RelationRepository;
+  /** Every accepted file submission (the `submissions` relationship). */
+  readonly submissions: SubmissionRepository;
   readonly resolutions: ResolutionRepository;
   readonly history: HistoryRepository;
   readonly intelCache: IntelCacheRepository;

@@ -198,6 +198,16 @@ export interface RelationsTable {
   source: string;
 }
 
+export interface SubmissionsTable {
+  id: string;
+  sha256: string;
+  date: number;
+  interface: string;
+  name: string | null;
+  source_key: string | null;
+  owner: string;
+}
+
 export interface ResolutionsTable {
   /** `<ip><host>`. */
   id: string;
@@ -303,6 +313,7 @@ export interface Database {
   urls: UrlsTable;
   network_objects: NetworkObjectsTable;
   relations: RelationsTable;
+  submissions: SubmissionsTable;
   resolutions: ResolutionsTable;
   history: HistoryTable;
   intel_cache: IntelCacheTable;

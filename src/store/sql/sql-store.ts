@@ -16,6 +16,7 @@ import { SqlNetworkObjectRepository } from './network-object-repository.js';
 import { SqlPopularityRepository } from './popularity-repository.js';
 import { SqlQuotaCounters } from './quota-counters.js';
 import { SqlRelationRepository } from './relation-repository.js';
+import { SqlSubmissionRepository } from './submission-repository.js';
 import { SqlResolutionRepository } from './resolution-repository.js';
 import { SqlRetentionRepository } from './retention-repository.js';
 import { SqlUrlRepository } from './url-repository.js';
@@ -51,6 +52,7 @@ export class SqlStore implements Store {
   readonly urls: SqlUrlRepository;
   readonly networkObjects: SqlNetworkObjectRepository;
   readonly relations: SqlRelationRepository;
+  readonly submissions: SqlSubmissionRepository;
   readonly resolutions: SqlResolutionRepository;
   readonly history: SqlHistoryRepository;
   readonly intelCache: SqlIntelCacheRepository;
@@ -77,6 +79,7 @@ export class SqlStore implements Store {
     this.urls = new SqlUrlRepository(db);
     this.networkObjects = new SqlNetworkObjectRepository(db);
     this.relations = new SqlRelationRepository(db);
+    this.submissions = new SqlSubmissionRepository(db);
     this.resolutions = new SqlResolutionRepository(db);
     this.history = new SqlHistoryRepository(db);
     this.intelCache = new SqlIntelCacheRepository(db);
