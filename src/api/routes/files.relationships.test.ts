@@ -82,7 +82,7 @@ describe('file relationships', { skip: skip7zz }, () => {
       workDir: path.join(blobs.root, 'work'),
       now,
     });
-    const services = createServices({ store, blobs, queue, intake, engines: [], analyzers: [], uploadUrlTtlMs: 60_000, now, isReady: () => true, tiers });
+    const services = createServices({ store, blobs, queue, intake, uploadUrlTtlMs: 60_000, now, isReady: () => true, tiers });
     const deps: AccountDeps = { store, now, tiers };
     await createGroup(deps, { name: 'soc' });
     // Premium: the public tier's 4 requests a minute would throttle the test, not what it checks.
