@@ -62,7 +62,7 @@ export function mutationsOf(seeds: readonly Buffer[], offsets: readonly number[]
     fc.record({ kind: fc.constant('insert' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 32 }) }),
   );
   return fc.record({ seed: fc.nat(), ops: fc.array(op, { minLength: 1, maxLength: 8 }) }).map(({ seed, ops }) => {
-    let buf = Buffer.from(seeds[seed % seeds.length]!);
+    let buf: Buffer = Buffer.from(seeds[seed % seeds.length]!);
     for (const o of ops) buf = apply(buf, o, seeds);
     return buf;
   });
