@@ -17,8 +17,7 @@ import type { Config } from '../config/config.js';
 import type { Analyzer, Engine, Readiness } from '../core/plugin.js';
 import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
 import { createYaraEngine } from '../engines/yara/yara-engine.js';
-import { packageRoot } from '../engines/package-root.js';
-import { abandonFileAnalysis, analyseFile, ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
+import { bundledYaraRulesDir } from '../engines/package-root.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
 import { DbJobQueue } from '../queue/db/db-job-queue.js';
 import type { JobQueue } from '../queue/queue.js';
@@ -28,7 +27,10 @@ import type { Store } from '../store/ports/store.js';
 import { openPostgres } from '../store/postgres/open-postgres.js';
 import { openRedisQuotaCounters } from '../store/redis/redis-quota-counters.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
-import { WorkerPool } from '../worker/worker-pool.js';
+import { ANALYSE_FILE, ANALYSE_URL } from '../worker/job-kinds.js';
+import { JobRunner } from '../worker/job-runner.js';
+import { analyseFileHandler } from '../worker/handlers/analyse-file.js';
+import { analyseUrlHandler } from '../worker/handlers/analyse-url.js';
 import { existsSync } from 'node:fs';
 import type { IntelSource } from '../core/plugin.js';
 import { createUrlHeuristicsEngine } from '../engines/url-heuristics/index.js';
@@ -37,15 +39,11 @@ import { AddressPolicy, parseAllowList } from '../net/address-policy.js';
 import { createConnectGuard } from '../net/connect-guard.js';
 import { serverResolver, systemResolver } from '../net/host-resolver.js';
 import { SafeFetcher } from '../net/safe-fetcher.js';
-import { abandonUrlAnalysis, analyseUrl, ANALYSE_URL, type AnalyseUrlPayload } from '../pipeline/analyse-url-job.js';
 import { UrlEngineSet } from './url-engine-set.js';
 import { ChromiumCapturer } from '../analyzers/url-screenshot/chromium-capturer.js';
 import { extractPageFacts } from '../analyzers/html-page/page-facts.js';
 import { FeedScheduler, parseFeedSchedule } from '../app/feeds/index.js';
 import { rdapRegistryDir } from '../app/intel-refresh.js';
-
-/** A job that failed this often is given up (its analysis completes with failures). */
-const MAX_JOB_ATTEMPTS = 5;
 
 export interface Container {
   config: Config;
@@ -58,7 +56,7 @@ export interface Container {
   analyzers: Analyzer[];
   urlEngines: UrlEngineSet;
   intelSources: IntelSource[];
-  workers: WorkerPool;
+  workers: JobRunner;
   /**
    * Starts plugins (reporting readiness), the in-process workers when `runWorkers`, and the upload
    * hashing threads when `acceptUploads` (so the first upload does not wait for them).
@@ -104,7 +102,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       },
     }),
     createYaraEngine({
-      rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir],
+      rulesDirs: [bundledYaraRulesDir(), config.rulesDir],
       logger: logger.child({ engine: 'YARA' }),
       maxBytes: config.maxLargeUploadBytes,
     }),
@@ -190,48 +188,26 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     onBackgroundError: (error) => logger.warn({ err: error }, 'writing quota counts kept in memory failed; retrying'),
   });
   const pipeline = new FilePipeline({ engines, analyzers, logger: logger.child({ part: 'pipeline' }) });
-  const workers = new WorkerPool({
+  const workers = new JobRunner({
     queue,
     concurrency: config.workerConcurrency,
     leaseMs: config.jobLeaseMs,
     pollMs: config.jobPollMs,
-    maxAttempts: MAX_JOB_ATTEMPTS,
     logger: logger.child({ part: 'worker' }),
     handlers: {
-      [ANALYSE_FILE]: async (job, signal) => {
-        const payload = job.payload as AnalyseFilePayload;
-        try {
-          const outcome = await analyseFile({ store, blobs, pipeline, logger, now }, payload, signal);
-          logger.debug({ job: job.id, outcome }, 'file analysis job finished');
-        } catch (err) {
-          if (job.attempts < MAX_JOB_ATTEMPTS || signal.aborted) throw err;
-          logger.error({ err, job: job.id, analysis: payload.analysisId }, 'giving up on a file analysis; recording failure');
-          await abandonFileAnalysis({ store, now, engines }, payload);
-        }
-      },
-      [ANALYSE_URL]: async (job, signal) => {
-        const payload = job.payload as AnalyseUrlPayload;
-        const deps = {
-          store,
-          blobs,
-          intake,
-          filePipeline: pipeline,
-          urlEngines: () => urlEngines.current(),
-          fetcher,
-          capturer,
-          pageFacts: extractPageFacts,
-          logger: logger.child({ part: 'url-pipeline' }),
-          now,
-        };
-        try {
-          const outcome = await analyseUrl(deps, payload, signal);
-          logger.debug({ job: job.id, outcome }, 'URL analysis job finished');
-        } catch (err) {
-          if (job.attempts < MAX_JOB_ATTEMPTS || signal.aborted) throw err;
-          logger.error({ err, job: job.id, analysis: payload.analysisId }, 'giving up on a URL analysis; recording failure');
-          await abandonUrlAnalysis(deps, payload, err instanceof Error ? err.message : String(err));
-        }
-      },
+      [ANALYSE_FILE]: analyseFileHandler({ store, blobs, pipeline, logger, now, engines }),
+      [ANALYSE_URL]: analyseUrlHandler({
+        store,
+        blobs,
+        intake,
+        filePipeline: pipeline,
+        urlEngines: () => urlEngines.current(),
+        fetcher,
+        capturer,
+        pageFacts: extractPageFacts,
+        logger: logger.child({ part: 'url-pipeline' }),
+        now,
+      }),
     },
   });
 

@@ -7,9 +7,8 @@ import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import type { FilePipeline } from './file-pipeline.js';
 
-export const ANALYSE_FILE = 'analyse-file';
-
-export interface AnalyseFilePayload {
+/** Which analysis of which stored file (the `analyse-file` job's payload, see worker/job-kinds.ts). */
+export interface FileAnalysisRequest {
   analysisId: string;
   sha256: string;
 }
@@ -24,7 +23,7 @@ export interface AnalyseFileDeps {
 
 export type AnalyseFileResult = 'completed' | 'already-completed' | 'missing';
 
-export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePayload, signal: AbortSignal): Promise<AnalyseFileResult> {
+export async function analyseFile(deps: AnalyseFileDeps, payload: FileAnalysisRequest, signal: AbortSignal): Promise<AnalyseFileResult> {
   const analysis = await deps.store.analyses.get(payload.analysisId);
   if (!analysis) return 'missing';
   // A job re-run after its worker died may find the work done already.
@@ -53,7 +52,7 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
  */
 export async function abandonFileAnalysis(
   deps: Pick<AnalyseFileDeps, 'store' | 'now'> & { engines: readonly Engine[] },
-  payload: AnalyseFilePayload,
+  payload: FileAnalysisRequest,
 ): Promise<boolean> {
   const results: EngineResult[] = deps.engines.map((engine) => ({
     engine_name: engine.manifest.name,

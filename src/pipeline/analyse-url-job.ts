@@ -25,9 +25,8 @@ import type { PageFetcher, FetchOutcome } from './page-fetcher.js';
 import { runWithDeadline } from './run-with-deadline.js';
 import { runUrlEngines } from './url-pipeline.js';
 
-export const ANALYSE_URL = 'analyse-url';
-
-export interface AnalyseUrlPayload {
+/** Which analysis of which URL (the `analyse-url` job's payload, see worker/job-kinds.ts). */
+export interface UrlAnalysisRequest {
   analysisId: string;
   urlId: string;
 }
@@ -55,7 +54,7 @@ export type AnalyseUrlResult = 'completed' | 'already-completed' | 'missing';
 /** Response bodies are decoded for the page facts and engines only up to this size. */
 const MAX_DECODED_BODY = 4 * 1024 * 1024;
 
-export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayload, signal: AbortSignal): Promise<AnalyseUrlResult> {
+export async function analyseUrl(deps: AnalyseUrlDeps, payload: UrlAnalysisRequest, signal: AbortSignal): Promise<AnalyseUrlResult> {
   const { store } = deps;
   const analysis = await store.analyses.get(payload.analysisId);
   if (!analysis) return 'missing';
@@ -306,7 +305,7 @@ function cookiesOf(header: string): Record<string, string> {
  */
 export async function abandonUrlAnalysis(
   deps: Pick<AnalyseUrlDeps, 'store' | 'now' | 'urlEngines'>,
-  payload: AnalyseUrlPayload,
+  payload: UrlAnalysisRequest,
   reason: string,
 ): Promise<boolean> {
   const results: EngineResult[] = (await deps.urlEngines()).map((engine) => ({

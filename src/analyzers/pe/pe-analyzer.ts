@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
-import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
+import { ThreadPool, workerEntry } from '../../threads/thread-pool.js';
 import { DEFAULT_PE_LIMITS, type PeLimits } from './pe-limits.js';
 import type { PeRequest, PeResult } from './pe-worker.js';
 
@@ -26,7 +26,7 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
   const { logger } = options;
   const limits: PeLimits = { ...DEFAULT_PE_LIMITS, ...options.limits };
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  let pool: WorkerPool<PeRequest, PeResult> | undefined;
+  let pool: ThreadPool<PeRequest, PeResult> | undefined;
   let readiness: Readiness = { ready: false, detail: 'not started' };
 
   const manifest: PluginManifest = {
@@ -45,7 +45,7 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
     async start(): Promise<Readiness> {
       if (readiness.ready) return readiness;
       try {
-        pool = await WorkerPool.create<PeRequest, PeResult>({
+        pool = await ThreadPool.create<PeRequest, PeResult>({
           name: 'pe parsing',
           entry: workerEntry(import.meta.url, 'pe-worker'),
           size: threads,

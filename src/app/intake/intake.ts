@@ -13,7 +13,7 @@ import type { FileHashes } from '../../core/hashes.js';
 import { fileAnalysisId, randomHex, toUnixSeconds } from '../../core/ids.js';
 import type { FileObject } from '../../core/model/file.js';
 import { looksLikeZip, type Unpacker } from '../../core/unpacker.js';
-import { ANALYSE_FILE, type AnalyseFilePayload } from '../../pipeline/analyse-file-job.js';
+import { ANALYSE_FILE, type AnalyseFilePayload } from '../../worker/job-kinds.js';
 import type { DownloadIntake } from '../../pipeline/download-intake.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { BlobStore, StagedBlob } from '../../store/ports/blob-store.js';

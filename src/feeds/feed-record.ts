@@ -2,9 +2,9 @@
  * What every feed parser yields (one listed URL or host), the counts of what it skipped, and the
  * conversion of a record to the store's entry shape (URL id and host).
  */
-import { isAppError } from '../../../core/errors.js';
-import { canonicalizeUrl } from '../../../core/url-canonical.js';
-import { urlIdOf } from '../../../core/url-ids.js';
+import { isAppError } from '../core/errors.js';
+import { canonicalizeUrl } from '../core/url-canonical.js';
+import { urlIdOf } from '../core/url-ids.js';
 
 export interface FeedRecord {
   /** The URL as the feed gives it; for a host-only record, the lower-case punycode host. */

@@ -1,17 +1,17 @@
-/** The worker pool: requests, aborts (queued, running: terminate or discard), crashes, init failures, data from the first worker, idleness and close. */
+/** The thread pool: requests, aborts (queued, running: terminate or discard), crashes, init failures, data from the first worker, idleness and close. */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { PluginError } from './plugin.js';
+import { PluginError } from '../core/plugin.js';
 import type { EchoInfo, EchoReply, EchoRequest } from './testing/echo-worker.js';
-import { WorkerPool, workerEntry, type WorkerPoolOptions } from './worker-pool.js';
+import { ThreadPool, workerEntry, type ThreadPoolOptions } from './thread-pool.js';
 
 const logger = pino({ level: 'silent' });
 const never = () => new AbortController().signal;
 
-function pool(options: Partial<WorkerPoolOptions<EchoInfo>> = {}): Promise<WorkerPool<EchoRequest, EchoReply, EchoInfo>> {
-  return WorkerPool.create<EchoRequest, EchoReply, EchoInfo>({
+function pool(options: Partial<ThreadPoolOptions<EchoInfo>> = {}): Promise<ThreadPool<EchoRequest, EchoReply, EchoInfo>> {
+  return ThreadPool.create<EchoRequest, EchoReply, EchoInfo>({
     name: 'test pool',
     entry: workerEntry(import.meta.url, 'testing/echo-worker'),
     size: 1,

@@ -1,4 +1,8 @@
-/** Public surface of the feed formats. */
+/**
+ * Threat-feed formats (URLhaus, OpenPhish, PhishTank, plain lists) and the bounded line reader they
+ * share: feed bytes in, entries out. Used by the feed imports in app/feeds and by the URL blocklist
+ * engines; imports only core/.
+ */
 export { detectFeedFormat } from './detect-format.js';
 export { feedEntryOf, MAX_LINE_CHARS, newParseStats, type FeedRecord, type ParseStats } from './feed-record.js';
 export { parseOpenPhish } from './openphish.js';

@@ -3,14 +3,14 @@
  * worker at a time; and `serveRequests`, the worker side of the same protocol. It keeps hashing,
  * model inference and YARA scans off the event loop. A worker starts with an init step (load a
  * model, self-test, compile rules) that must succeed before it takes requests; a failing init
- * fails `create`. The fuzzy and filetype analyzers and the YARA engine use it; it lives in core
- * because plugins may import only core.
+ * fails `create`. The fuzzy, filetype and PDF analyzers and the YARA engine use it: it is shared
+ * infrastructure plugins may import (like `core/` and `runtime/`), with no access to storage or I/O beyond threads.
  */
 import { parentPort, Worker, workerData, type Transferable } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { PluginError } from './plugin.js';
+import { PluginError } from '../core/plugin.js';
 
-export interface WorkerPoolOptions<Info = unknown> {
+export interface ThreadPoolOptions<Info = unknown> {
   /** Names the pool in logs and error messages. */
   name: string;
   /** The worker module, from `workerEntry()`. */
@@ -77,7 +77,7 @@ export function workerEntry(moduleUrl: string, name: string): URL {
   return new URL(`./${name}.${moduleUrl.endsWith('.ts') ? 'ts' : 'js'}`, moduleUrl);
 }
 
-export class WorkerPool<Req, Res, Info = unknown> {
+export class ThreadPool<Req, Res, Info = unknown> {
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -89,7 +89,7 @@ export class WorkerPool<Req, Res, Info = unknown> {
   private readonly stopping = new Set<Promise<unknown>>();
   private readonly idleWaiters: Array<() => void> = [];
 
-  private constructor(private readonly options: WorkerPoolOptions<Info>) {
+  private constructor(private readonly options: ThreadPoolOptions<Info>) {
     this.slots = Array.from({ length: Math.max(1, options.size) }, () => ({}));
     this.dataForNewWorkers = options.workerData;
   }
@@ -98,8 +98,8 @@ export class WorkerPool<Req, Res, Info = unknown> {
    * Resolves once every worker is initialised (only the first, with `workerDataAfterFirst`); an
    * init failure there rejects, and nothing is left running.
    */
-  static async create<Req, Res, Info = unknown>(options: WorkerPoolOptions<Info>): Promise<WorkerPool<Req, Res, Info>> {
-    const pool = new WorkerPool<Req, Res, Info>(options);
+  static async create<Req, Res, Info = unknown>(options: ThreadPoolOptions<Info>): Promise<ThreadPool<Req, Res, Info>> {
+    const pool = new ThreadPool<Req, Res, Info>(options);
     const { workerDataAfterFirst } = options;
     try {
       if (workerDataAfterFirst) {

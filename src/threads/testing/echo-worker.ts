@@ -1,6 +1,6 @@
 /** A worker for the pool's tests: echoes, spins the CPU, throws or exits on request; every reply says which thread, started with what data. */
 import { threadId } from 'node:worker_threads';
-import { serveRequests } from '../worker-pool.js';
+import { serveRequests } from '../thread-pool.js';
 
 export type EchoRequest =
   | { op: 'echo'; value: unknown }
