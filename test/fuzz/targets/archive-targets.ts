@@ -68,6 +68,10 @@ export const targets = {
       const unpacker = new SevenZipUnpacker({ timeoutMs: 120_000 });
       assert.equal((await unpacker.start()).ready, true, '7zz is installed');
       const seeds = await zipSeeds(dir);
+      await writeFile(path.join(dir, 'seed.zip'), seeds[2]!);
+      const members = await unpacker.unpack(path.join(dir, 'seed.zip'), { password: PASSWORD, destDir: path.join(dir, 'seed'), maxTotalBytes: MAX_TOTAL_BYTES, maxEntries: MAX_ENTRIES });
+      assert.equal(members.length, 2, 'the encrypted seed unpacks');
+      await rm(path.join(dir, 'seed'), { recursive: true });
       return { dir, unpacker, seeds, offsets: [...new Set(seeds.flatMap(zipOffsets))], n: 0 };
     },
     teardown: async ({ dir }) => rm(dir, { recursive: true, force: true }),

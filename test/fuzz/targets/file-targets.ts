@@ -103,7 +103,13 @@ const jsonSafe = (value: unknown, what: string): void => {
 
 export const targets = {
   pe: fuzzTarget({
-    setup: async () => peSeeds(),
+    setup: async () => {
+      const built = peSeeds();
+      // Valid seeds, or the mutations explore nothing: each one is a PE, the signed one signed.
+      for (const seed of built.seeds) analyzePe(seed);
+      assert.ok(built.seeds.some((seed) => analyzePe(seed).tags.includes('signed')));
+      return built;
+    },
     inputs: ({ seeds, offsets }) => bytesAndMutations(seeds, offsets),
     check: (input) => {
       let analysis;
@@ -130,7 +136,11 @@ export const targets = {
   }),
 
   elf: fuzzTarget({
-    setup: async () => elfSeeds(),
+    setup: async () => {
+      const built = elfSeeds();
+      for (const seed of built.seeds) assert.ok(await parseElf(bufferReader(seed)), 'the ELF seeds parse');
+      return built;
+    },
     inputs: ({ seeds, offsets }) => bytesAndMutations(seeds, offsets),
     check: async (input) => {
       // The parser's contract: hostile files produce anomalies, never errors.
@@ -150,7 +160,11 @@ export const targets = {
   }),
 
   pdf: fuzzTarget({
-    setup: async () => pdfSeeds(),
+    setup: async () => {
+      const seeds = pdfSeeds();
+      assert.equal(analyzePdf(seeds[1]!).pdfInfo.num_pages, 1, 'the rich seed is read whole');
+      return seeds;
+    },
     inputs: (seeds) => bytesAndMutations(seeds, []),
     check: (input) => {
       // No error is documented: a damaged PDF gives a report saying what it found.

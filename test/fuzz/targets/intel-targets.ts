@@ -188,7 +188,11 @@ export const targets = {
   }),
 
   'tls-certificate': fuzzTarget({
-    setup: async () => ({ certs: certificates() }),
+    setup: async () => {
+      const certs = certificates();
+      for (const raw of certs) certificateDict(new X509Certificate(raw));
+      return { certs };
+    },
     inputs: ({ certs }) => mutationsOf(certs, [...new Set(certs.flatMap(tlvOffsets))]),
     check: (input) => {
       let cert: X509Certificate;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { extractPageFacts } from '../../../src/analyzers/html-page/page-facts.js';
 import { bytesIndicators, DEFAULT_INDICATOR_LIMITS } from '../../../src/analyzers/indicators/index.js';
 import { analyzeScriptText, DEFAULT_LAYER_LIMITS, scriptText } from '../../../src/analyzers/script/index.js';
-import { detectFeedFormat, feedEntryOf, feedFormats, MAX_LINE_CHARS, newParseStats, type FeedFormatName } from '../../../src/engines/url-blocklist/feed-formats/index.js';
+import { detectFeedFormat, feedEntryOf, feedFormats, MAX_LINE_CHARS, newParseStats, type FeedFormatName } from '../../../src/feeds/index.js';
 import { bytesAndMutations, fuzzTarget, mutationsOf, textBytes } from '../support/fuzz-target.js';
 
 const utf16 = (s: string): string => Buffer.from(s, 'utf16le').toString('base64');
