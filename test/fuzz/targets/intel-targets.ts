@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import dgram from 'node:dgram';
+import { isIP } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import { PluginError } from '../../../src/core/plugin.js';
 import { DnsSource } from '../../../src/intel/dns/dns-source.js';
+import { serverResolver } from '../../../src/net/host-resolver.js';
 import { bundledRdapBootstrapDir } from '../../../src/intel/rdap/bundled-bootstrap-dir.js';
 import { RdapSource } from '../../../src/intel/rdap/rdap-source.js';
 import { certificateDict } from '../../../src/intel/tls/certificate-dict.js';
@@ -261,6 +263,14 @@ export const targets = {
         if (mode === 0) assert.deepEqual(records.map((r) => r.type).sort(), ['A', 'AAAA', 'CAA', 'CNAME', 'MX', 'NS', 'SOA', 'TXT']);
       } catch (error) {
         expectOnly(error, [PluginError], 'DnsSource.lookup');
+        assert.notEqual(mode, 0, 'a valid answer is read');
+      }
+      // The safe fetcher's resolver reads the same answers: only addresses come out, or a plain Error (c-ares's, or "no A or AAAA record").
+      try {
+        const addresses = await serverResolver([`127.0.0.1:${ctx.port}`], { timeoutMs: 300, tries: 1 })('fuzz.test', AbortSignal.timeout(600_000));
+        assert.ok(addresses.length > 0 && addresses.every((a) => isIP(a.address) === a.family), JSON.stringify(addresses));
+      } catch (error) {
+        expectOnly(error, [Error], 'serverResolver');
         assert.notEqual(mode, 0, 'a valid answer is read');
       }
     },
