@@ -1,4 +1,4 @@
-// Fuzzes the multipart upload form through POST /api/v3/files (targets/upload-targets.ts).
+// Fuzzes the upload form (POST /api/v3/files) and the URL form (POST /api/v3/urls) (targets/upload-targets.ts).
 import { fuzzSuite } from './support/run-fuzz.js';
 
-fuzzSuite(new URL('./targets/upload-targets.ts', import.meta.url), ['multipart-upload']);
+fuzzSuite(new URL('./targets/upload-targets.ts', import.meta.url), ['multipart-upload', 'url-form']);
