@@ -69,7 +69,7 @@ export function createServices(deps: ServiceDeps): AppServices {
   const caches = createAccountCaches({ store, now, cacheMs, overrides: deps.quotaOverrides ?? quotaOverridesOf(store) });
   const files = createFileService({ store, blobs, intake: deps.intake });
   const urls = createUrlService({ store, queue: deps.queue, now, blobs });
-  const analyses = createAnalysisService({ store, urls });
+  const analyses = createAnalysisService({ store, urls, findFile: (sha256, principal) => files.get(sha256, principal) });
   const graph = createGraphService({ store, findFile: (sha256, principal) => files.get(sha256, principal) });
   const network = createNetworkService({
     store,

@@ -11,6 +11,7 @@ import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
 import { createServices } from '../app/create-services.js';
 import { HashPool } from '../app/intake/hash-pool.js';
 import { createIntake } from '../app/intake/intake.js';
+import { RetentionScheduler } from '../app/retention/retention-purge.js';
 import type { AppServices } from '../app/services.js';
 import { ensureBootstrapKey } from '../app/users.js';
 import type { Config } from '../config/config.js';
@@ -151,6 +152,22 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     ? new FeedScheduler({ store, logger: logger.child({ part: 'feeds' }), spoolDir: path.join(config.dataDir, 'tmp') }, parseFeedSchedule(config.feeds))
     : undefined;
 
+  const retention = new RetentionScheduler(
+    {
+      store,
+      staging: blobs,
+      now,
+      logger: logger.child({ part: 'retention' }),
+      policy: {
+        jobsDays: config.retentionJobsDays,
+        intelCacheGraceDays: config.retentionIntelCacheGraceDays,
+        apiUsageDays: config.retentionApiUsageDays,
+        stagingHours: config.retentionStagingHours,
+      },
+    },
+    config.retentionIntervalMs,
+  );
+
   const hashPool = new HashPool();
   // Unpacks ZIPs submitted with a `password`; 7zz missing only disables that (such uploads get a 400).
   const unpacker = new SevenZipUnpacker({ timeoutMs: config.scanTimeoutMs });
@@ -242,6 +259,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
         workers.start();
         await feedScheduler?.start();
       }
+      retention.start();
       if (acceptUploads) {
         hashPool.warmUp();
         const unpacking = await unpacker.start();
@@ -253,6 +271,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     async close() {
       ready = false;
       await feedScheduler?.stop();
+      await retention.stop();
       await workers.stop();
       await hashPool.close();
       await Promise.allSettled([...engines, ...analyzers, ...intelSources].map((p) => p.close()));

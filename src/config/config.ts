@@ -96,6 +96,16 @@ const schema = z.object({
   tlsPort: z.coerce.number().int().min(1).max(65535).default(443),
   /** Chromium for URL screenshots; absent: /usr/bin/chromium when installed. `off` disables screenshots. */
   chromium: z.string().optional(),
+  /** How often `assay serve` and `assay worker` purge rows past their retention; 0 turns purging off. */
+  retentionIntervalMs: z.coerce.number().int().min(0).default(10 * 60 * 1000),
+  /** Finished (done or failed) analysis jobs are kept this many days. */
+  retentionJobsDays: z.coerce.number().min(0).default(7),
+  /** Expired intel answers are kept this many days (served stale when a source fails), then purged. */
+  retentionIntelCacheGraceDays: z.coerce.number().min(0).default(7),
+  /** API usage per day is kept this many days; /users/{id}/api_usage looks back 60. */
+  retentionApiUsageDays: z.coerce.number().min(60).default(70),
+  /** Staging files (uploads and unpacked ZIPs) untouched this many hours are leftovers of a crash. */
+  retentionStagingHours: z.coerce.number().positive().default(6),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {
@@ -141,6 +151,11 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   chromium: 'ASSAY_CHROMIUM',
   tlsPort: 'ASSAY_TLS_PORT',
   feeds: 'ASSAY_FEEDS',
+  retentionIntervalMs: 'ASSAY_RETENTION_INTERVAL_MS',
+  retentionJobsDays: 'ASSAY_RETENTION_JOBS_DAYS',
+  retentionIntelCacheGraceDays: 'ASSAY_RETENTION_INTEL_CACHE_GRACE_DAYS',
+  retentionApiUsageDays: 'ASSAY_RETENTION_API_USAGE_DAYS',
+  retentionStagingHours: 'ASSAY_RETENTION_STAGING_HOURS',
 };
 
 /** Reads the environment, applies overrides (CLI flags), validates and freezes. */
