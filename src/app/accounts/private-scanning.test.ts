@@ -77,8 +77,6 @@ describe('private scanning', () => {
       blobs,
       queue,
       intake,
-      engines: [],
-      analyzers: [],
       uploadUrlTtlMs: 60_000,
       now: deps.now,
       isReady: () => true,
