@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { extractPageFacts } from '../../../src/analyzers/html-page/page-facts.js';
+import { extractPageFacts } from '../../../src/page-analyzers/html-page/page-facts.js';
 import { bytesIndicators, DEFAULT_INDICATOR_LIMITS } from '../../../src/analyzers/indicators/index.js';
 import { analyzeScriptText, DEFAULT_LAYER_LIMITS, scriptText } from '../../../src/analyzers/script/index.js';
 import { detectFeedFormat, feedEntryOf, feedFormats, MAX_LINE_CHARS, newParseStats, type FeedFormatName } from '../../../src/feeds/index.js';
