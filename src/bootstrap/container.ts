@@ -16,6 +16,12 @@ import type { Config } from '../config/config.js';
 import type { Analyzer, Engine, Readiness } from '../core/plugin.js';
 import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
 import { createYaraEngine } from '../engines/yara/yara-engine.js';
+import { createAssayPeEngine } from '../engines/assay-pe/index.js';
+import { createAssayElfEngine } from '../engines/assay-elf/index.js';
+import { createAssayScriptEngine } from '../engines/assay-script/index.js';
+import { createAssayOfficeEngine } from '../engines/assay-office/index.js';
+import { createAssayPdfEngine } from '../engines/assay-pdf/index.js';
+import { createAssayAndroidEngine } from '../engines/assay-android/index.js';
 import { packageRoot } from '../engines/package-root.js';
 import { abandonFileAnalysis, analyseFile, ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
@@ -107,6 +113,13 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       logger: logger.child({ engine: 'YARA' }),
       maxBytes: config.maxLargeUploadBytes,
     }),
+    // Our own heuristic engines (docs/engines.md): they judge the analyzers' attributes.
+    createAssayPeEngine(),
+    createAssayElfEngine(),
+    createAssayScriptEngine(),
+    createAssayOfficeEngine(),
+    createAssayPdfEngine(),
+    createAssayAndroidEngine(),
   ];
   const analyzers: Analyzer[] = [
     createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }),

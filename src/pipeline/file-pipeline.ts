@@ -49,6 +49,21 @@ export class FilePipeline {
     const runnable = this.deps.analyzers.filter(
       (a) => a.status().ready && a.manifest.accepts.kinds.includes('file') && accepts(a.manifest.accepts.maxBytes, input.size),
     );
+    // Analyzers that take any type run first (the filetype analyzer finds type_tag); those that
+    // declare types then run only on files of those types, so a PE parser never reads a PDF.
+    await this.runAnalyzerSet(runnable.filter((a) => !a.manifest.accepts.typeTags), input, signal, attributes, tags);
+    const typeTag = typeof attributes.type_tag === 'string' ? attributes.type_tag : undefined;
+    const typed = runnable.filter((a) => typeTag !== undefined && a.manifest.accepts.typeTags?.includes(typeTag));
+    await this.runAnalyzerSet(typed, { ...input, typeTag }, signal, attributes, tags);
+  }
+
+  private async runAnalyzerSet(
+    runnable: readonly Analyzer[],
+    input: FileInput,
+    signal: AbortSignal,
+    attributes: Record<string, unknown>,
+    tags: Set<string>,
+  ): Promise<void> {
     const outcomes = await Promise.all(
       runnable.map(async (analyzer) => ({
         analyzer,

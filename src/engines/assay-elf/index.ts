@@ -1,0 +1,2 @@
+export { createAssayElfEngine, ASSAY_ELF_RULES_DATE } from './assay-elf-engine.js';
+export { ELF_RULES } from './elf-signals.js';

@@ -1,0 +1,2 @@
+export { createAssayPdfEngine, detectPdf, ASSAY_PDF_RULES_DATE } from './assay-pdf-engine.js';
+export { PDF_RULES } from './pdf-signals.js';

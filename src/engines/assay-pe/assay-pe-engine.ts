@@ -1,0 +1,136 @@
+/** Assay-PE: heuristic verdicts on Windows executables from pe_info, packers, signature_info, .NET facts and strings. */
+import type { FileInput } from '../../core/plugin.js';
+import { createHeuristicEngine, list, num, record, str } from '../heuristics/heuristic-engine.js';
+import { printableText, readHead } from '../heuristics/file-text.js';
+import { misleadingName } from '../heuristics/file-names.js';
+import type { Hit } from '../heuristics/signal.js';
+import { publicIps } from '../heuristics/ip-literals.js';
+import { PE_RULES as R } from './pe-signals.js';
+
+export const PE_TYPE_TAGS = ['peexe', 'pedll'];
+export const ASSAY_PE_RULES_DATE = '20261207';
+
+/** Packers that are installers or self-extractors: packaging, not hiding. */
+const INSTALLERS = /Nullsoft|Inno Setup|SFX|PyInstaller|\.NET/i;
+
+/** Counts how many of `needles` occur (case-insensitively) in `haystack`. */
+function distinct(haystack: string, needles: readonly RegExp[]): string[] {
+  return needles.filter((n) => n.test(haystack)).map((n) => n.source);
+}
+
+const SANDBOX_NAMES = [/SbieDll\.dll/i, /VBoxService|VBoxTray|VBoxHook/i, /vmtoolsd|vmwaretray|VMware Tools/i, /\bcuckoo/i, /\bollydbg/i, /\bx64dbg|x32dbg/i, /\bidaq(?:64)?\.exe/i, /\bwireshark\.exe/i, /\bprocmon(?:64)?\.exe|Process Monitor/i, /\bprocexp(?:64)?\.exe/i, /\bfiddler/i, /\bjoebox|joe ?sandbox/i, /\banubis/i, /\bvmsrvc|vmusrvc/i, /\bqemu-ga/i];
+const CREDENTIAL_STORES = [/Google\\?\\Chrome\\?\\User Data/i, /\bLogin Data\b/, /\blogins\.json\b/i, /\bsignons\.sqlite\b/i, /\bwallet\.dat\b/i, /Electrum\\?\\wallets/i, /FileZilla\\?\\(?:recentservers|sitemanager)\.xml/i, /Thunderbird\\?\\Profiles/i, /Mozilla\\?\\Firefox\\?\\Profiles/i, /\bkey[34]\.db\b/, /Opera Software\\?\\Opera Stable/i, /Yandex\\?\\YandexBrowser/i, /\bOutlook\\?\\Profiles|IMAP Password|POP3 Password|SMTP Password/i, /\\Exodus\\?\\exodus\.wallet|\\Ethereum\\?\\keystore/i, /Telegram Desktop\\?\\tdata/i];
+const KEY_NAMES = [/\[ENTER\]/i, /\[BACKSPACE\]|\[BACK\]/i, /\[TAB\]/i, /\[CAPSLOCK\]|\[CAPS LOCK\]/i, /\[DEL(?:ETE)?\]/i, /\[ESC\]/i, /\[F1\]/i, /\[(?:L|R)?SHIFT\]/i];
+
+function importedFunctions(peInfo: Record<string, unknown>): Set<string> {
+  const names = new Set<string>();
+  for (const lib of list(peInfo.import_list)) {
+    for (const f of list(record(lib)?.imported_functions)) if (typeof f === 'string') names.add(f.replace(/[AW]$/, ''));
+  }
+  return names;
+}
+
+function structureHits(input: FileInput, peInfo: Record<string, unknown>, attrs: Readonly<Record<string, unknown>>, hits: Hit[]): void {
+  const isDll = input.typeTag === 'pedll';
+  const isDotNet = record(attrs.dot_net_assembly) !== undefined;
+  const packers = Object.values(record(attrs.packers) ?? {}).filter((v): v is string => typeof v === 'string').join(', ');
+  const packerNames = packers.split(/,\s*/).filter((p) => p && !INSTALLERS.test(p));
+  if (packerNames.some((p) => p !== 'AutoIt')) hits.push({ rule: R.packed, evidence: packerNames.join(', ') });
+  if (/AutoIt/i.test(packers)) hits.push({ rule: R['autoit-script'] });
+
+  const sections = list(peInfo.sections).map((s) => record(s) ?? {});
+  const execSections = sections.filter((s) => str(s.flags).includes('x'));
+  const hot = execSections.find((s) => num(s.entropy) >= 7.2 && num(s.raw_size) >= 4096);
+  if (hot && !isDotNet) hits.push({ rule: R['high-entropy-code'], evidence: `${str(hot.name)} entropy ${num(hot.entropy)}` });
+  const packedData = sections.find((s) => !str(s.flags).includes('x') && num(s.entropy) >= 7.6 && num(s.raw_size) >= 65_536);
+  if (packedData && !INSTALLERS.test(packers) && !isDotNet) hits.push({ rule: R['encrypted-payload'], evidence: str(packedData.name) });
+  if (sections.some((s) => str(s.flags) === 'rwx')) hits.push({ rule: R['writable-code'] });
+  const entry = num(peInfo.entry_point);
+  const firstExec = execSections[0];
+  if (entry > 0 && firstExec && !isDotNet) {
+    const start = num(firstExec.virtual_address);
+    const end = start + Math.max(num(firstExec.virtual_size), num(firstExec.raw_size));
+    if (entry < start || entry >= end) hits.push({ rule: R['entry-outside-code'] });
+  }
+
+  const imports = importedFunctions(peInfo);
+  if (!isDll && !isDotNet && entry > 0) {
+    const onlyLoader = imports.size > 0 && [...imports].every((f) => /^(LoadLibrary(Ex)?|GetProcAddress|VirtualAlloc|VirtualProtect|ExitProcess|GetModuleHandle)$/.test(f));
+    if (imports.size <= 4 || onlyLoader) hits.push({ rule: R['few-imports'], evidence: `${imports.size} imported functions` });
+  }
+  const timestamp = num(peInfo.timestamp);
+  if (!isDotNet && (timestamp === 0 || timestamp > Date.now() / 1000 + 86_400 * 30)) hits.push({ rule: R['odd-timestamp'], evidence: String(timestamp) });
+  const version = record(attrs.signature_info);
+  const hasVersion = version !== undefined && ['product', 'description', 'original name', 'internal name', 'copyright'].some((k) => str(version[k]) !== '');
+  if (!isDll && !hasVersion) hits.push({ rule: R['no-version-info'] });
+  if (imports.has('SetWindowsHookEx') && (imports.has('GetAsyncKeyState') || imports.has('GetKeyboardState'))) hits.push({ rule: R['keyboard-hook-imports'] });
+}
+
+function textHits(text: string, imports: Set<string>, isDotNet: boolean, hits: Hit[]): void {
+  const has = (name: string) => imports.has(name) || new RegExp(`\\b${name}[AW]?\\b`).test(text);
+  if (/vssadmin(?:\.exe)?"?\s{1,4}delete\s{1,4}shadows|shadowcopy\s{1,4}delete|recoveryenabled\s{1,4}no|wbadmin\s{1,4}delete\s{1,4}catalog/i.test(text)) hits.push({ rule: R['shadow-copy-deletion'] });
+  if (/(?:your|all) (?:important |personal )?(?:files|documents|data)[^\n]{0,40}(?:have been|are|were) (?:encrypted|locked)|decrypt(?:ion)? (?:key|tool|software|program)[^\n]{0,200}(?:bitcoin|btc|monero|payment|pay)/i.test(text)) hits.push({ rule: R['ransom-note'] });
+  if (/ms-settings\\{1,2}shell\\{1,2}open\\{1,2}command|mscfile\\{1,2}shell\\{1,2}open\\{1,2}command|exefile\\{1,2}shell\\{1,2}runas\\{1,2}command/i.test(text)) hits.push({ rule: R['uac-bypass'] });
+  if (/sekurlsa::|lsadump::|privilege::debug|mimikatz/i.test(text)) hits.push({ rule: R['credential-dumping'] });
+  if (/powershell(?:\.exe)?[^\n]{0,80}\s-(?:e|ec|enc|encodedcommand)\s{1,4}[A-Za-z0-9+/=]{16}|powershell(?:\.exe)?[^\n]{0,80}-w(?:indowstyle)?\s{1,4}hidden/i.test(text)) hits.push({ rule: R['encoded-powershell'] });
+  const stores = distinct(text, CREDENTIAL_STORES);
+  if (stores.length >= 3) hits.push({ rule: R['browser-credential-theft'], evidence: stores.slice(0, 4).join(' ') });
+
+  if (has('WriteProcessMemory') && (has('VirtualAllocEx') || has('NtAllocateVirtualMemory') || has('NtMapViewOfSection')) && (has('CreateRemoteThread') || has('NtCreateThreadEx') || has('RtlCreateUserThread') || has('QueueUserAPC') || has('SetThreadContext') || has('Wow64SetThreadContext'))) {
+    hits.push({ rule: R['process-injection'] });
+  }
+  if ((has('NtUnmapViewOfSection') || has('ZwUnmapViewOfSection')) && (has('SetThreadContext') || has('Wow64SetThreadContext')) && has('ResumeThread')) hits.push({ rule: R['process-hollowing'] });
+  const keys = distinct(text, KEY_NAMES);
+  if (keys.length >= 3) hits.push({ rule: R['keylogger-strings'], evidence: keys.join(' ') });
+  const sandboxes = distinct(text, SANDBOX_NAMES);
+  if (sandboxes.length >= 2) hits.push({ rule: R['anti-analysis'], evidence: sandboxes.join(' ') });
+  if (has('URLDownloadToFile') || /https?:\/\/(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\//.test(text)) hits.push({ rule: R['download-execute'] });
+  if (/netsh(?:\.exe)?\s{1,4}(?:firewall\s{1,4}add\s{1,4}allowedprogram|advfirewall\s{1,4}firewall\s{1,4}add\s{1,4}rule)/i.test(text)) hits.push({ rule: R['firewall-change'] });
+  if (/(?:ping(?:\.exe)?\s{1,4}(?:-n\s{1,4}\d{1,3}\s{1,4})?127\.0\.0\.1|timeout(?:\.exe)?\s{1,4}\/t\s{1,4}\d{1,3}|choice\s{1,4}\/c)[^\n]{0,60}&\s{0,4}del\s/i.test(text) || /cmd(?:\.exe)?\s{1,4}\/c\s{1,4}del\s/i.test(text)) hits.push({ rule: R['self-delete'] });
+  if (/DisableAntiSpyware|DisableRealtimeMonitoring|Set-MpPreference|Add-MpPreference/i.test(text)) hits.push({ rule: R['defender-tampering'] });
+  if (/schtasks(?:\.exe)?"?\s{1,4}\/create/i.test(text)) hits.push({ rule: R['scheduled-task'] });
+  if (has('capCreateCaptureWindow')) hits.push({ rule: R['webcam-capture'] });
+  if (/\b[a-z2-7]{16}(?:[a-z2-7]{40})?\.onion\b/.test(text)) hits.push({ rule: R['tor-address'] });
+  const ips = publicIps(text);
+  if (ips.withPort.length > 0 || /https?:\/\/[\w.-]{1,100}(?::\d{1,5})?\/[\w/.-]{0,60}(?:gate|panel|admin|post|upload|login)\.php\b/i.test(text)) hits.push({ rule: R['hardcoded-c2'], evidence: ips.withPort[0] });
+  if (/[A-Z]:\\[^\n]{0,200}(?:stub|loader|inject|\brat\b|keylog|stealer|crypter|payload|bypass|trojan|backdoor|ransom|grabber|botnet|exploit)[^\n]{0,100}\.pdb\b/i.test(text)) hits.push({ rule: R['malware-pdb-path'] });
+  if (/SecurityCenter2?\b[^\n]{0,10}|AntiVirusProduct|FirewallProduct/.test(text) && /AntiVirusProduct|FirewallProduct/.test(text)) hits.push({ rule: R['security-product-query'] });
+  if (/DisableTaskMgr|DisableRegistryTools|DisableCMD\b/i.test(text)) hits.push({ rule: R['system-tools-disabled'] });
+  if (/\\\\\.\\PhysicalDrive\d/i.test(text)) hits.push({ rule: R['raw-disk-access'] });
+  if (isDotNet && /\bSmtpClient\b|\bFtpWebRequest\b|\bNetworkCredential\b/.test(text) && /GetAsyncKeyState|\bClipboard\b|CopyFromScreen|Login Data|logins\.json|GetKeyboardState/.test(text)) hits.push({ rule: R['dotnet-exfiltration'] });
+  if (/Software\\{1,2}Microsoft\\{1,2}Windows\\{1,2}CurrentVersion\\{1,2}Run(?:Once)?\b/i.test(text)) hits.push({ rule: R['run-key'] });
+  if (/cmd(?:\.exe)?"?\s{1,4}\/[ck]\s/i.test(text)) hits.push({ rule: R['cmd-execution'] });
+  if (isDotNet) {
+    if (/ConfusedByAttribute|ConfuserEx|SmartAssembly\.|PoweredByAttribute|\.NET Reactor|Babel\.|DotfuscatorAttribute|Eazfuscator|ObfuscatedByGoliath|dnGuard|CryptoObfuscator/i.test(text)) hits.push({ rule: R['dotnet-obfuscator'] });
+    if (/\bFromBase64String\b/.test(text) && /\bLoad\b/.test(text) && /\bInvoke\b|\bCreateInstance\b|\bEntryPoint\b/.test(text) && /System\.Reflection/.test(text)) hits.push({ rule: R['dotnet-reflective-load'] });
+  }
+}
+
+export function createAssayPeEngine() {
+  return createHeuristicEngine({
+    manifest: {
+      name: 'Assay-PE',
+      version: '1.0.0',
+      description: 'heuristics over Windows PE structure, imports, packers, .NET metadata and strings (pe_info, packers, signature_info)',
+      accepts: { kinds: ['file'], typeTags: PE_TYPE_TAGS },
+      timeoutMs: 30_000,
+      needsNetwork: false,
+    },
+    prefix: 'Assay.PE',
+    rulesDate: ASSAY_PE_RULES_DATE,
+    async detect(input, signal) {
+      const attrs = input.attributes ?? {};
+      const hits: Hit[] = [];
+      const name = misleadingName(input.names);
+      if (name) hits.push({ rule: R['misleading-name'], evidence: name });
+      if (input.names.some((n) => /\.(?:scr|pif)$/i.test(n))) hits.push({ rule: R['screen-saver'] });
+      const peInfo = record(attrs.pe_info) ?? {};
+      const text = printableText(await readHead(input.path));
+      signal.throwIfAborted();
+      // Behaviour (strings, imports) before structure, so a tie names the behaviour rather than 'Packed'.
+      textHits(text, importedFunctions(peInfo), record(attrs.dot_net_assembly) !== undefined, hits);
+      structureHits(input, peInfo, attrs, hits);
+      return hits;
+    },
+  });
+}

@@ -1,0 +1,2 @@
+export { createAssayPeEngine, PE_TYPE_TAGS, ASSAY_PE_RULES_DATE } from './assay-pe-engine.js';
+export { PE_RULES } from './pe-signals.js';

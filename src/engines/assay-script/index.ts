@@ -1,0 +1,2 @@
+export { createAssayScriptEngine, detectScript, ASSAY_SCRIPT_RULES_DATE, SCRIPT_ENGINE_TYPE_TAGS } from './assay-script-engine.js';
+export { SCRIPT_RULES } from './script-signals.js';
