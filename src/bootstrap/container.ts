@@ -22,6 +22,7 @@ import { createAssayScriptEngine } from '../engines/assay-script/index.js';
 import { createAssayOfficeEngine } from '../engines/assay-office/index.js';
 import { createAssayPdfEngine } from '../engines/assay-pdf/index.js';
 import { createAssayAndroidEngine } from '../engines/assay-android/index.js';
+import { createHashlistEngine } from '../engines/hashlist/index.js';
 import { packageRoot } from '../engines/package-root.js';
 import { abandonFileAnalysis, analyseFile, ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
@@ -120,6 +121,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     createAssayOfficeEngine(),
     createAssayPdfEngine(),
     createAssayAndroidEngine(),
+    createHashlistEngine({ find: (hashes) => store.hashLists.find(hashes), lists: () => store.hashLists.list() }),
   ];
   const analyzers: Analyzer[] = [
     createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }),

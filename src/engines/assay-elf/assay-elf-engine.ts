@@ -35,7 +35,7 @@ function detectElf(input: FileInput, text: string): Hit[] {
   if (/\/etc\/ld\.so\.preload/.test(text) && !str(elf?.interp) && list(elf?.section_list).length > 0 && !/ld-linux|ld\.so\.cache/.test(text)) hits.push({ rule: R['rootkit-preload'] });
   if (input.size < 2048 && list(elf?.section_list).length === 0 && /EXEC/.test(str(header.type))) hits.push({ rule: R['tiny-executable'] });
   if (/https?:\/\/(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\//.test(text)) hits.push({ rule: R['hardcoded-ip-url'] });
-  const ips = publicIps(text);
+  const ips = publicIps(text, { standalone: true });
   if (ips.withPort.length > 0) hits.push({ rule: R['hardcoded-c2'], evidence: ips.withPort[0] });
   else if (ips.bare.length > 0) hits.push({ rule: R['hardcoded-ip'], evidence: ips.bare[0] });
   if (/\/etc\/rc\.local|\/etc\/init\.d\/|\/etc\/cron/.test(text) && /\/bin\/sh|bash -c/.test(text)) hits.push({ rule: R.persistence });

@@ -18,7 +18,10 @@ export function detectPdf(input: FileInput): Hit[] {
   const hasJs = num(info.js) > 0 || num(info.javascript) > 0 || code.length > 0;
   const auto = num(info.openaction) > 0 || num(info.autoaction) > 0;
   if (EXPLOIT_JS.test(code)) hits.push({ rule: R['js-exploit'], evidence: EXPLOIT_JS.exec(code)?.[0] });
-  if (num(info.num_launch_actions) > 0 && list(info.launch_targets).length > 0) hits.push({ rule: R['launch-action'], evidence: JSON.stringify(list(info.launch_targets)[0]).slice(0, 120) });
+  const launches = list(info.launch_targets).map((t) => JSON.stringify(t));
+  const program = launches.find((t) => /cmd(?:\.exe)?\b|powershell|mshta|wscript|cscript|rundll32|regsvr32|\/bin\/(?:ba)?sh|\.(?:exe|scr|bat|cmd|com|pif|vbs|vbe|js|jse|wsf|hta|ps1|lnk|jar|msi)\b/i.test(t));
+  if (program) hits.push({ rule: R['launch-action'], evidence: program.slice(0, 120) });
+  else if (num(info.num_launch_actions) > 0) hits.push({ rule: R['launch-file'] });
   for (const f of list(info.embedded_files).map((e) => record(e) ?? {})) if (PAYLOAD_NAME.test(str(f.name))) hits.push({ rule: R['embedded-executable'], evidence: str(f.name) });
   if (hasJs && auto) hits.push({ rule: R['auto-javascript'] });
   if (OBFUSCATED_JS.test(code)) hits.push({ rule: R['obfuscated-javascript'] });

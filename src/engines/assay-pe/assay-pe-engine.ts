@@ -30,6 +30,10 @@ function importedFunctions(peInfo: Record<string, unknown>): Set<string> {
   return names;
 }
 
+function exportedNames(peInfo: Record<string, unknown>): Set<string> {
+  return new Set(list(peInfo.exports).filter((e): e is string => typeof e === 'string').map((e) => e.replace(/[AW]$/, '')));
+}
+
 function structureHits(input: FileInput, peInfo: Record<string, unknown>, attrs: Readonly<Record<string, unknown>>, hits: Hit[]): void {
   const isDll = input.typeTag === 'pedll';
   const isDotNet = record(attrs.dot_net_assembly) !== undefined;
@@ -43,7 +47,15 @@ function structureHits(input: FileInput, peInfo: Record<string, unknown>, attrs:
   const hot = execSections.find((s) => num(s.entropy) >= 7.2 && num(s.raw_size) >= 4096);
   if (hot && !isDotNet) hits.push({ rule: R['high-entropy-code'], evidence: `${str(hot.name)} entropy ${num(hot.entropy)}` });
   const packedData = sections.find((s) => !str(s.flags).includes('x') && num(s.entropy) >= 7.6 && num(s.raw_size) >= 65_536);
-  if (packedData && !INSTALLERS.test(packers) && !isDotNet) hits.push({ rule: R['encrypted-payload'], evidence: str(packedData.name) });
+  const resources = list(peInfo.resource_details).map((r) => record(r) ?? {});
+  const overlay = record(peInfo.overlay);
+  const signed = record(attrs.signature_info)?.verified !== undefined;
+  const randomResource = resources.find((r) => str(r.filetype) === 'Data' && num(r.entropy) >= 7.8);
+  const randomOverlay = overlay && str(overlay.filetype) === 'Data' && num(overlay.entropy) >= 7.8 && num(overlay.size) >= 65_536 && !signed;
+  if (!INSTALLERS.test(packers) && !isDotNet && (packedData || randomResource || randomOverlay)) {
+    hits.push({ rule: R['encrypted-payload'], evidence: packedData ? str(packedData.name) : randomResource ? `resource ${str(randomResource.type)}` : 'overlay' });
+  }
+  if (!INSTALLERS.test(packers) && resources.some((r) => str(r.filetype) === 'Win32 EXE')) hits.push({ rule: R['embedded-executable'] });
   if (sections.some((s) => str(s.flags) === 'rwx')) hits.push({ rule: R['writable-code'] });
   const entry = num(peInfo.entry_point);
   const firstExec = execSections[0];
@@ -59,15 +71,18 @@ function structureHits(input: FileInput, peInfo: Record<string, unknown>, attrs:
     if (imports.size <= 4 || onlyLoader) hits.push({ rule: R['few-imports'], evidence: `${imports.size} imported functions` });
   }
   const timestamp = num(peInfo.timestamp);
-  if (!isDotNet && (timestamp === 0 || timestamp > Date.now() / 1000 + 86_400 * 30)) hits.push({ rule: R['odd-timestamp'], evidence: String(timestamp) });
+  // Zero is what reproducible builds write (Debian's mingw-w64 and EFI binaries), so only the future counts.
+  if (!isDotNet && timestamp > Date.now() / 1000 + 86_400 * 30) hits.push({ rule: R['odd-timestamp'], evidence: String(timestamp) });
   const version = record(attrs.signature_info);
   const hasVersion = version !== undefined && ['product', 'description', 'original name', 'internal name', 'copyright'].some((k) => str(version[k]) !== '');
   if (!isDll && !hasVersion) hits.push({ rule: R['no-version-info'] });
   if (imports.has('SetWindowsHookEx') && (imports.has('GetAsyncKeyState') || imports.has('GetKeyboardState'))) hits.push({ rule: R['keyboard-hook-imports'] });
 }
 
-function textHits(text: string, imports: Set<string>, isDotNet: boolean, hits: Hit[]): void {
-  const has = (name: string) => imports.has(name) || new RegExp(`\\b${name}[AW]?\\b`).test(text);
+function textHits(text: string, imports: Set<string>, exported: Set<string>, isDotNet: boolean, isDll: boolean, hits: Hit[]): void {
+  // An API named in the strings counts (malware resolves them at run time), unless the file exports
+  // it: a system DLL that implements WriteProcessMemory is not injecting anything.
+  const has = (name: string) => imports.has(name) || (!exported.has(name) && new RegExp(`\\b${name}[AW]?\\b`).test(text));
   if (/vssadmin(?:\.exe)?"?\s{1,4}delete\s{1,4}shadows|shadowcopy\s{1,4}delete|recoveryenabled\s{1,4}no|wbadmin\s{1,4}delete\s{1,4}catalog/i.test(text)) hits.push({ rule: R['shadow-copy-deletion'] });
   if (/(?:your|all) (?:important |personal )?(?:files|documents|data)[^\n]{0,40}(?:have been|are|were) (?:encrypted|locked)|decrypt(?:ion)? (?:key|tool|software|program)[^\n]{0,200}(?:bitcoin|btc|monero|payment|pay)/i.test(text)) hits.push({ rule: R['ransom-note'] });
   if (/ms-settings\\{1,2}shell\\{1,2}open\\{1,2}command|mscfile\\{1,2}shell\\{1,2}open\\{1,2}command|exefile\\{1,2}shell\\{1,2}runas\\{1,2}command/i.test(text)) hits.push({ rule: R['uac-bypass'] });
@@ -91,12 +106,12 @@ function textHits(text: string, imports: Set<string>, isDotNet: boolean, hits: H
   if (/schtasks(?:\.exe)?"?\s{1,4}\/create/i.test(text)) hits.push({ rule: R['scheduled-task'] });
   if (has('capCreateCaptureWindow')) hits.push({ rule: R['webcam-capture'] });
   if (/\b[a-z2-7]{16}(?:[a-z2-7]{40})?\.onion\b/.test(text)) hits.push({ rule: R['tor-address'] });
-  const ips = publicIps(text);
+  const ips = publicIps(text, { standalone: true });
   if (ips.withPort.length > 0 || /https?:\/\/[\w.-]{1,100}(?::\d{1,5})?\/[\w/.-]{0,60}(?:gate|panel|admin|post|upload|login)\.php\b/i.test(text)) hits.push({ rule: R['hardcoded-c2'], evidence: ips.withPort[0] });
   if (/[A-Z]:\\[^\n]{0,200}(?:stub|loader|inject|\brat\b|keylog|stealer|crypter|payload|bypass|trojan|backdoor|ransom|grabber|botnet|exploit)[^\n]{0,100}\.pdb\b/i.test(text)) hits.push({ rule: R['malware-pdb-path'] });
   if (/SecurityCenter2?\b[^\n]{0,10}|AntiVirusProduct|FirewallProduct/.test(text) && /AntiVirusProduct|FirewallProduct/.test(text)) hits.push({ rule: R['security-product-query'] });
   if (/DisableTaskMgr|DisableRegistryTools|DisableCMD\b/i.test(text)) hits.push({ rule: R['system-tools-disabled'] });
-  if (/\\\\\.\\PhysicalDrive\d/i.test(text)) hits.push({ rule: R['raw-disk-access'] });
+  if (!isDll && /\\\\\.\\PhysicalDrive\d/i.test(text)) hits.push({ rule: R['raw-disk-access'] });
   if (isDotNet && /\bSmtpClient\b|\bFtpWebRequest\b|\bNetworkCredential\b/.test(text) && /GetAsyncKeyState|\bClipboard\b|CopyFromScreen|Login Data|logins\.json|GetKeyboardState/.test(text)) hits.push({ rule: R['dotnet-exfiltration'] });
   if (/Software\\{1,2}Microsoft\\{1,2}Windows\\{1,2}CurrentVersion\\{1,2}Run(?:Once)?\b/i.test(text)) hits.push({ rule: R['run-key'] });
   if (/cmd(?:\.exe)?"?\s{1,4}\/[ck]\s/i.test(text)) hits.push({ rule: R['cmd-execution'] });
@@ -128,7 +143,7 @@ export function createAssayPeEngine() {
       const text = printableText(await readHead(input.path));
       signal.throwIfAborted();
       // Behaviour (strings, imports) before structure, so a tie names the behaviour rather than 'Packed'.
-      textHits(text, importedFunctions(peInfo), record(attrs.dot_net_assembly) !== undefined, hits);
+      textHits(text, importedFunctions(peInfo), exportedNames(peInfo), record(attrs.dot_net_assembly) !== undefined, input.typeTag === 'pedll', hits);
       structureHits(input, peInfo, attrs, hits);
       return hits;
     },

@@ -35,7 +35,8 @@ export const PE_RULES = defineRules({
   'system-tools-disabled': { weight: medium, family: 'Trojan', description: 'disables Task Manager, the registry editor or cmd through policy values' },
   'raw-disk-access': { weight: medium, family: 'Wiper', description: 'opens the physical disk directly (\\\\.\\PhysicalDrive0): MBR lockers and wipers' },
   'dotnet-exfiltration': { weight: medium, family: 'Stealer', description: 'a .NET program that mails or posts out what it collects (SmtpClient/FtpWebRequest with keystrokes, clipboard, screen or browser data)' },
-  'encrypted-payload': { weight: weak, family: 'Dropper', description: 'a large non-code section or resource of near-random bytes (>= 7.6): an encrypted payload' },
+  'embedded-executable': { weight: medium, family: 'Dropper', description: 'carries another Windows executable in a resource' },
+  'encrypted-payload': { weight: weak, family: 'Dropper', description: 'a large data section (>= 7.6), or a resource or overlay of unknown type (>= 7.8), of near-random bytes: an encrypted payload' },
   // Weak: common in packed or unusual but benign programs; they only add up.
   'few-imports': { weight: weak, family: 'Packed', description: 'an executable importing almost nothing (<= 4 functions, or only LoadLibrary/GetProcAddress)' },
   'writable-code': { weight: weak, family: 'Packed', description: 'a section both writable and executable' },
@@ -44,6 +45,6 @@ export const PE_RULES = defineRules({
   'cmd-execution': { weight: weak, family: 'Trojan', description: 'runs commands through cmd.exe /c' },
   'autoit-script': { weight: weak, family: 'AutoIt', description: 'a compiled AutoIt script (common in commodity malware)' },
   'no-version-info': { weight: weak, family: 'Trojan', description: 'a GUI executable with no version information' },
-  'odd-timestamp': { weight: weak, family: 'Trojan', description: 'a compile time of zero or in the future' },
+  'odd-timestamp': { weight: weak, family: 'Trojan', description: 'a compile time in the future' },
   'keyboard-hook-imports': { weight: weak, family: 'Keylogger', description: 'imports SetWindowsHookEx together with GetAsyncKeyState/GetKeyboardState' },
 });

@@ -1,0 +1,1 @@
+export { importHashList, HASH_BATCH_SIZE, type ImportHashListOptions, type ImportHashListResult } from './import-hash-list.js';
