@@ -1,6 +1,6 @@
 /**
  * bench detection: runs the file pipeline in process (the analyzers and engines bootstrap builds,
- * minus ClamAV, which needs its daemon) over a malware corpus and a benign corpus, and prints per
+ * minus ClamAV (a daemon), YARA, fuzzy hashes and the hash lists, which do not bear on the heuristics) over a malware corpus and a benign corpus, and prints per
  * file type how many files at least one engine called malicious / malicious-or-suspicious, and every
  * false positive on the benign side with the engine and the signals behind it.
  *
@@ -28,6 +28,8 @@ import { createFiletypeAnalyzer } from '../src/analyzers/filetype/filetype-analy
 import { createElfAnalyzer } from '../src/analyzers/elf/elf-analyzer.js';
 import { createScriptAnalyzer } from '../src/analyzers/script/script-analyzer.js';
 import { createPdfAnalyzer } from '../src/analyzers/pdf/pdf-analyzer.js';
+import { createPeAnalyzer } from '../src/analyzers/pe/index.js';
+import { createOfficeAnalyzer } from '../src/analyzers/office/index.js';
 import { createAssayPeEngine } from '../src/engines/assay-pe/index.js';
 import { createAssayElfEngine } from '../src/engines/assay-elf/index.js';
 import { createAssayScriptEngine } from '../src/engines/assay-script/index.js';
@@ -251,7 +253,8 @@ async function main(): Promise<void> {
     createElfAnalyzer({ logger }),
     createScriptAnalyzer({ logger }),
     createPdfAnalyzer({ logger, threads: 1 }),
-    ...(await optionalAnalyzers()),
+    createPeAnalyzer({ logger, threads: 1 }),
+    createOfficeAnalyzer({ logger, threads: 1 }),
   ];
   // The engines bootstrap lists, minus ClamAV (a daemon) and YARA (the project's few rules add little here).
   const engines: Engine[] = [createAssayPeEngine(), createAssayElfEngine(), createAssayScriptEngine(), createAssayOfficeEngine(), createAssayPdfEngine(), createAssayAndroidEngine()];
@@ -294,17 +297,6 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled([...analyzers, ...engines].map((p) => p.close()));
   }
-}
-
-/** The PE and Office analyzers, when this checkout has them (they arrive on their own branches). */
-async function optionalAnalyzers(): Promise<Analyzer[]> {
-  const found: Analyzer[] = [];
-  const load = async (rel: string) => (existsSync(new URL(rel.replace(/\.js$/, '.ts'), import.meta.url)) ? ((await import(rel)) as Record<string, unknown>) : undefined);
-  const pe = await load('../src/analyzers/pe/index.js');
-  if (pe) found.push((pe.createPeAnalyzer as (o: object) => Analyzer)({ logger, threads: 1 }));
-  const office = await load('../src/analyzers/office/index.js');
-  if (office) found.push((office.createOfficeAnalyzer as (o: object) => Analyzer)({ logger, threads: 1 }));
-  return found;
 }
 
 await main();

@@ -5,7 +5,9 @@
 # counters when none answers on 6379, ClamAV test files, socat, and the ssdeep and tlsh CLIs the
 # in-process fuzzy hashes are checked against, Chromium for URL screenshots, openssl for test certificates,
 # binutils' readelf and gcc (with 32-bit multilib on amd64) for the ELF analyzer's reference comparisons,
-# qpdf and poppler-utils (pdfinfo), the references of the PDF analyzer).
+# qpdf and poppler-utils (pdfinfo), the references of the PDF analyzer,
+# MinGW-w64, osslsigncode, mcs/monodis and makensis to build the PE analyzer's test files, and pefile,
+# the reference it is compared with; python3-olefile, the office analyzer's reference).
 set -euo pipefail
 profile=${1:-runtime}
 
@@ -15,6 +17,8 @@ test_pkgs=(
   clamav-testfiles postgresql redis-server socat ssdeep tlsh-tools chromium openssl
   binutils gcc libc6-dev   # ELF analyzer: readelf reference, binaries compiled in tests
   qpdf poppler-utils       # PDF analyzer references
+  gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile osslsigncode mono-mcs mono-utils nsis   # PE analyzer
+  python3-olefile          # office analyzer: OLE streams and summary properties reference
 )
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then test_pkgs+=(gcc-multilib); fi
 # "bench": the benign corpus of bench/detection.ts --build-benign (Windows PE files Debian ships).

@@ -1,7 +1,7 @@
 // Reads VT's upload form: one `file` part and optional `password` and `private` fields, in any order.
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import type { AppServices, ReceivedUpload } from '../app/services.js';
+import type { ReceiveFile, UploadFields } from '../app/services.js';
 import { AppError } from '../core/errors.js';
 
 /** Limits for the non-file parts; the file's own limit is set per route. */
@@ -14,51 +14,40 @@ export const multipartLimits = {
   headerPairs: 64,
 };
 
-export interface UploadForm {
-  upload: ReceivedUpload;
-  name?: string;
-  password?: string;
-  /** `private=true`: a private submission (private scanning). */
-  private?: boolean;
-}
-
 /**
- * Streams the file part into staging through services.ingest.receive (never buffered here) and
- * keeps reading afterwards, since vt-go sends `password` after the file. Anything that fails after
- * the file was received discards it, so a refused request leaves nothing staged.
+ * Streams the file part into staging through `receive` (never buffered here) and keeps reading
+ * afterwards, since vt-go sends `password` after the file. `private=true` asks for a private
+ * submission (private scanning). What was received belongs to the use case, which discards it when
+ * this throws.
  */
-export async function readUploadForm(request: FastifyRequest, ingest: AppServices['ingest'], maxBytes: number): Promise<UploadForm> {
+export async function readUploadForm(request: FastifyRequest, receive: ReceiveFile, maxBytes: number): Promise<UploadFields> {
   if (!request.isMultipart()) throw new AppError('BadRequestError', 'Expected a multipart/form-data body with a "file" part');
-  let upload: ReceivedUpload | undefined;
+  let received = false;
   let name: string | undefined;
   let password: string | undefined;
   let isPrivate: boolean | undefined;
   // One byte over, so the receiver itself sees the excess and answers PayloadTooLargeError.
   const parts = request.parts({ limits: { fileSize: maxBytes + 1 } })[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      const next = await nextPart(parts);
-      if (next.done) break;
-      const part = next.value;
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file') throw new AppError('BadRequestError', `Unexpected file part "${part.fieldname}"; send the file in the "file" part`);
-        if (upload) throw new AppError('BadRequestError', 'Only one file can be submitted per request');
-        upload = await ingest.receive(part.file, { maxBytes });
-        name = part.filename || undefined;
-      } else if (part.fieldname === 'password') {
-        if (part.valueTruncated) throw new AppError('BadRequestError', 'The password field is too long');
-        password = String(part.value) || undefined;
-      } else if (part.fieldname === 'private') {
-        isPrivate = parseFlag(String(part.value));
-      }
-      // Other fields are ignored, as VT does.
+  for (;;) {
+    const next = await nextPart(parts);
+    if (next.done) break;
+    const part = next.value;
+    if (part.type === 'file') {
+      if (part.fieldname !== 'file') throw new AppError('BadRequestError', `Unexpected file part "${part.fieldname}"; send the file in the "file" part`);
+      if (received) throw new AppError('BadRequestError', 'Only one file can be submitted per request');
+      await receive(part.file);
+      received = true;
+      name = part.filename || undefined;
+    } else if (part.fieldname === 'password') {
+      if (part.valueTruncated) throw new AppError('BadRequestError', 'The password field is too long');
+      password = String(part.value) || undefined;
+    } else if (part.fieldname === 'private') {
+      isPrivate = parseFlag(String(part.value));
     }
-    if (!upload) throw new AppError('BadRequestError', 'No file part: send the file in a multipart part named "file"');
-    return { upload, name, password, ...(isPrivate === undefined ? {} : { private: isPrivate }) };
-  } catch (error) {
-    if (upload) await ingest.discard(upload).catch((e: unknown) => request.log.error({ err: e }, 'could not discard a staged upload'));
-    throw error;
+    // Other fields are ignored, as VT does.
   }
+  if (!received) throw new AppError('BadRequestError', 'No file part: send the file in a multipart part named "file"');
+  return { name, password, ...(isPrivate === undefined ? {} : { private: isPrivate }) };
 }
 
 /** A form boolean as clients send it: true/false, 1/0, yes/no; anything else is refused rather than guessed. */

@@ -1,24 +1,23 @@
-/** Assembles the use cases into the AppServices surface the API and CLI call. */
+/**
+ * Wires the use cases into the AppServices surface the API and the server's CLI commands call.
+ * Called by bootstrap/ only (the composition root), which hands it the adapters and plugins; each
+ * use case lives in its own module, so this file only connects them.
+ */
 import { defaultTiers, type TierConfig } from '../config/config.js';
 import type { Analyzer, Engine, IntelSource, PageCapturer, UrlEngine } from '../core/plugin.js';
-import { AppError } from '../core/errors.js';
-import type { ArchiveUnpacker } from '../core/unpacker.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { QuotaCounters } from '../store/ports/quota-counters.js';
 import type { Store } from '../store/ports/store.js';
 import { createAccountService, principalOf, quotaOverridesOf, type TierPrivileges } from './accounts/index.js';
-import { canSeeAnalysis } from './accounts/visibility.js';
+import { createAccountCaches } from './accounts/account-caches.js';
+import { createAnalysisService } from './analyses/analysis-service.js';
 import { createCommunityService } from './community/community-service.js';
 import { createFileService } from './file-service.js';
-import type { HashPool } from './ingest/hash-pool.js';
-import { receiveUpload } from './ingest/receive-upload.js';
-import { createQuotaService, type FoundOverrides, type QuotaOverridesLookup } from './quotas/quota-service.js';
+import type { FileIntake } from './intake/intake.js';
+import { createQuotaService, type QuotaOverridesLookup } from './quotas/quota-service.js';
 import type { AppServices } from './services.js';
 import { createUploadTokenService } from './upload-tokens.js';
-import type { AccountService } from './accounts/account-service.js';
-import { ShortLivedCache } from './accounts/short-lived-cache.js';
-import type { Credential } from './accounts/users.js';
 import { authenticate } from './users.js';
 import { createGraphService } from './graph/graph-service.js';
 import { createNetworkService, normaliseNetworkId, type IntelLookup } from './network/network-service.js';
@@ -34,12 +33,8 @@ export interface ServiceDeps {
   engines: readonly Engine[];
   analyzers: readonly Analyzer[];
   uploadUrlTtlMs: number;
-  /** Worker threads that hash and write uploads. */
-  hashPool: HashPool;
-  /** Opens password-protected ZIPs submitted with a `password`. */
-  unpacker: ArchiveUnpacker;
-  /** Bounds for one such ZIP: unpacked bytes in total, and files. */
-  unpackLimits: { maxTotalBytes: number; maxEntries: number };
+  /** Where submitted files enter (app/intake, built in bootstrap: the URL job uses it too). */
+  intake: FileIntake;
   now: () => number;
   isReady: () => boolean;
   /** `config.tiers`: which tiers exist and the privileges each grants (absent: any tier, none granted). */
@@ -71,21 +66,10 @@ export function createServices(deps: ServiceDeps): AppServices {
   const { store, blobs, now } = deps;
   const cacheMs = deps.credentialCacheMs ?? 5_000;
   const accountDeps = { store, now, tiers: deps.tiers };
-  const credentials = new ShortLivedCache<Credential>(cacheMs, now);
-  const overrides = cachedOverrides(deps.quotaOverrides ?? quotaOverridesOf(store), new ShortLivedCache(cacheMs, now));
-  const forgetAccounts = () => {
-    credentials.clear();
-    overrides.cache.clear();
-  };
-  // Accounts changed (here, or by another process such as the CLI revoking a key): drop what was cached.
-  let seenMarker = store.changeMarker('accounts');
-  const forgetIfChangedElsewhere = () => {
-    const marker = store.changeMarker('accounts');
-    if (marker !== seenMarker) forgetAccounts();
-    seenMarker = marker;
-  };
-  const files = createFileService({ store, blobs, queue: deps.queue, now, unpacker: deps.unpacker, unpackLimits: deps.unpackLimits });
-  const urls = createUrlService({ store, queue: deps.queue, now });
+  const caches = createAccountCaches({ store, now, cacheMs, overrides: deps.quotaOverrides ?? quotaOverridesOf(store) });
+  const files = createFileService({ store, blobs, intake: deps.intake });
+  const urls = createUrlService({ store, queue: deps.queue, now, blobs });
+  const analyses = createAnalysisService({ store, urls });
   const graph = createGraphService({ store, findFile: (sha256, principal) => files.get(sha256, principal) });
   const network = createNetworkService({
     store,
@@ -99,7 +83,7 @@ export function createServices(deps: ServiceDeps): AppServices {
     counters: deps.quotaCounters ?? store.quotaCounters,
     tiers: deps.quotaTiers ?? defaultTiers,
     now,
-    overrides: overrides.lookup,
+    overrides: caches.overrides,
     onFlushError: deps.onBackgroundError,
     subjectOf: async (userId) => {
       const user = await store.users.get(userId);
@@ -109,47 +93,21 @@ export function createServices(deps: ServiceDeps): AppServices {
   return {
     auth: {
       authenticate: (apiKey) => {
-        forgetIfChangedElsewhere();
-        return authenticate(accountDeps, apiKey, credentials);
+        caches.forgetIfChangedElsewhere();
+        return authenticate(accountDeps, apiKey, caches.credentials);
       },
       admit: (principal, endpointGroup) => quotas.admit(principal, endpointGroup),
     },
-    accounts: clearingOnChange(createAccountService({ store, now, tiers: deps.tiers }), forgetAccounts),
+    accounts: caches.clearingOnChange(createAccountService(accountDeps)),
     quotas: { overall: (user) => quotas.overall(user), apiUsage: (userId, start, end) => quotas.apiUsage(userId, start, end) },
-    ingest: {
-      receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs, hashPool: deps.hashPool }),
-      discard: (upload) => blobs.discard({ path: upload.stagingPath }),
-    },
     files,
-    analyses: {
-      async get(id, principal) {
-        const analysis = await store.analyses.get(id);
-        // Someone else's private analysis is reported exactly like an unknown one.
-        if (!analysis || !canSeeAnalysis(await store.access.analysisOwner(id), principal)) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
-        if (analysis.itemType === 'url') {
-          const url = await urls.get(analysis.itemId).catch(() => undefined);
-          if (!url) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
-          return { analysis, item: { type: 'url', url } };
-        }
-        const file = await store.files.findByHash('sha256', analysis.itemId);
-        if (!file) throw new AppError('NotFoundError', `Analysis "${id}" not found`);
-        return { analysis, item: { type: 'file', file } };
-      },
-    },
+    analyses,
     urls: {
       submit: (url) => urls.submit(url),
       get: (id) => urls.get(id),
       reanalyse: (id) => urls.reanalyse(id),
-      async listAnalyses(id, _principal, options) {
-        const { url } = await urls.get(id);
-        return store.analyses.listForItem(url.id, options);
-      },
-      async screenshot(id) {
-        const { url } = await urls.get(id);
-        const shot = url.attributes.last_screenshot as { sha256?: unknown } | undefined;
-        if (typeof shot?.sha256 !== 'string' || !(await blobs.has(shot.sha256))) throw new AppError('NotFoundError', `No screenshot of URL "${id}"`);
-        return blobs.openRead(shot.sha256);
-      },
+      listAnalyses: (id, _principal, options) => urls.listAnalyses(id, options),
+      screenshot: (id) => urls.screenshot(id),
     },
     network,
     graph: {
@@ -173,30 +131,4 @@ export function createServices(deps: ServiceDeps): AppServices {
     // Files are found through the file service, so comments and votes see exactly the files it shows.
     community: createCommunityService({ store, now, findFile: (hash, principal) => files.get(hash, principal) }),
   };
-}
-
-/** The overrides lookup behind a short-lived cache; a cached answer comes back synchronously. */
-function cachedOverrides(lookup: QuotaOverridesLookup, cache: ShortLivedCache<FoundOverrides>) {
-  const cachedLookup: QuotaOverridesLookup = (principal) => {
-    const key = `${principal.userId}\0${principal.groupId ?? ''}`;
-    return cache.get(key) ?? Promise.resolve(lookup(principal)).then((found) => (cache.set(key, found), found));
-  };
-  return { cache, lookup: cachedLookup };
-}
-
-/** Every account change made through the API clears the caches, so a revoked key fails on its next request. */
-function clearingOnChange(service: AccountService, clear: () => void): AccountService {
-  const wrapped = { ...service };
-  for (const name of Object.keys(service) as Array<keyof AccountService>) {
-    if (name.startsWith('get') || name.startsWith('list')) continue;
-    const method = service[name] as (...args: unknown[]) => Promise<unknown>;
-    (wrapped as Record<string, unknown>)[name] = async (...args: unknown[]) => {
-      try {
-        return await method(...args);
-      } finally {
-        clear();
-      }
-    };
-  }
-  return wrapped;
 }

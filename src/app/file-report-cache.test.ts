@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { emptyStats } from '../core/verdict.js';
-import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
+import type { FileIntake } from './intake/intake.js';
 import type { Store } from '../store/ports/store.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
 import { createFileService } from './file-service.js';
@@ -36,14 +36,7 @@ after(async () => {
 });
 
 test('a cached report gives way to a completed analysis here at once, and to a submission by another process within moments', async () => {
-  const files = createFileService({
-    store,
-    blobs: {} as BlobStore,
-    queue: {} as JobQueue,
-    now: Date.now,
-    unpacker: {} as never,
-    unpackLimits: { maxTotalBytes: 1, maxEntries: 1 },
-  });
+  const files = createFileService({ store, blobs: {} as BlobStore, intake: {} as FileIntake });
   const hashes = { md5: digest('md5', 'x'), sha1: digest('sha1', 'x'), sha256: digest('sha256', 'x') };
   await store.files.recordSubmission({ ...hashes, size: 1, name: 'first.bin', at: 100 });
   await store.analyses.create({ id: 'a1', itemType: 'file', itemId: hashes.sha256, date: 100 });

@@ -1,36 +1,28 @@
 /** Use cases for files: accept a submission, look one up, rescan, download, list its analyses. */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
 import { AppError } from '../core/errors.js';
-import { parseFileHash, type FileHashes, type HashKind } from '../core/hashes.js';
-import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
-import { isUnpackError, looksLikeZip, type ArchiveUnpacker, type UnpackedFile, type UnpackError } from '../core/unpacker.js';
-import { ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
-import type { JobQueue } from '../queue/queue.js';
+import { parseFileHash, type HashKind } from '../core/hashes.js';
 import type { FileObject } from '../core/model/file.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { hasPrivilege } from './accounts/privileges.js';
 import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, scopesOf } from './accounts/visibility.js';
+import type { FileIntake } from './intake/intake.js';
+import { receiveForm } from './intake/receive-form.js';
+import type { StagedFile } from './intake/staged-file.js';
 import type { Principal } from './principal.js';
-import type { AppServices, ReceivedUpload } from './services.js';
+import type { AppServices, UploadFields } from './services.js';
 
 export interface FileServiceDeps {
   store: Pick<Store, 'files' | 'analyses' | 'access' | 'changeMarker'>;
   blobs: BlobStore;
-  queue: JobQueue;
-  now: () => number;
-  /** Opens a ZIP submitted with a `password`, so its contents are analysed instead (VT's behaviour). */
-  unpacker: ArchiveUnpacker;
-  /** Bounds for one such ZIP: unpacked bytes in total, and files (directories are bounded by the same count). */
-  unpackLimits: { maxTotalBytes: number; maxEntries: number };
+  /** Where submissions enter: staging, storing, recording, access and the analysis job. */
+  intake: FileIntake;
 }
 
 type FileService = AppServices['files'];
 
 export function createFileService(deps: FileServiceDeps): FileService {
-  const { store, blobs } = deps;
+  const { store, blobs, intake } = deps;
 
   /**
    * Recently read files and their owners, by hash, kept while the store says files are unchanged
@@ -67,97 +59,39 @@ export function createFileService(deps: FileServiceDeps): FileService {
   const find = async (hash: string, principal: Principal): Promise<FileObject> => (await findVisible(hash, principal)).file;
 
   /**
-   * Records a submission visible to `owner` (EVERYONE, or a private owner). Access is granted first,
-   * so a private file is never briefly public. A private submission's name is not kept: the file
-   * record is shared by everyone who may see the file, now or once someone submits it publicly.
+   * VT's "password to decompress and scan a file contained in a protected ZIP file": every file in
+   * the ZIP is stored, recorded under its own name and analysed; the ZIP itself is not kept (the
+   * caller discards it). The first file's analysis id is returned. Refusals (wrong password,
+   * damaged, over the limits) happen before anything is stored or recorded.
    */
-  async function record(hashes: FileHashes & { size: number }, name: string | undefined, owner: string): Promise<FileObject> {
-    await store.access.grantFile(hashes.sha256, owner);
-    return store.files.recordSubmission({
-      md5: hashes.md5,
-      sha1: hashes.sha1,
-      sha256: hashes.sha256,
-      size: hashes.size,
-      name: owner === EVERYONE ? cleanName(name) : undefined,
-      at: toUnixSeconds(deps.now()),
-    });
+  async function submitContained(zip: StagedFile, password: string, owner: string): Promise<{ analysisId: string }> {
+    const members = await intake.unpackZip(zip, password);
+    try {
+      let first: { analysisId: string } | undefined;
+      for (const member of members) {
+        const submitted = await intake.submitFile(member.file, owner, { kind: 'archive-member', parentSha256: zip.sha256, name: member.name });
+        first ??= submitted;
+      }
+      return { analysisId: first!.analysisId };
+    } finally {
+      // Members left after a failure; submitted ones are spent already.
+      for (const member of members) await intake.discard(member.file);
+    }
   }
 
-  /** Creates the analysis row first, then the job: the job always finds its analysis. A private analysis gets its owner before it exists. */
-  async function queueAnalysis(file: FileObject, owner: string): Promise<{ analysisId: string }> {
-    const date = toUnixSeconds(deps.now());
-    // The suffix keeps two submissions of one file within a second apart; ids stay opaque to clients.
-    const analysisId = fileAnalysisId(file.md5, date, randomHex(2));
-    if (owner !== EVERYONE) await store.access.setAnalysisOwner(analysisId, owner);
-    await store.analyses.create({ id: analysisId, itemType: 'file', itemId: file.sha256, date });
-    const payload: AnalyseFilePayload = { analysisId, sha256: file.sha256 };
-    await deps.queue.enqueue(ANALYSE_FILE, payload);
+  async function submitReceived(upload: StagedFile, fields: UploadFields, principal: Principal): Promise<{ analysisId: string }> {
+    if (fields.private && !hasPrivilege(principal, 'private_scanning')) {
+      throw new AppError('ForbiddenError', 'Private submissions require the private_scanning privilege');
+    }
+    const owner = fields.private ? privateOwnerOf(principal) : EVERYONE;
+    // Without a ZIP to open, the password is ignored and the file is analysed as uploaded, as VT does.
+    if (fields.password !== undefined && (await intake.isZip(upload))) return submitContained(upload, fields.password, owner);
+    const { analysisId } = await intake.submitFile(upload, owner, { kind: 'upload', name: fields.name });
     return { analysisId };
   }
 
-  /** Moves an extracted file into the blob store (a rename: it sits in the staging area) under its sha256. */
-  async function storeExtracted(file: UnpackedFile): Promise<FileHashes & { size: number }> {
-    const hashes = await hashFile(file.path);
-    const staged = await blobs.stage();
-    try {
-      await rename(file.path, staged.path);
-      await blobs.commit(staged, hashes.sha256);
-    } catch (error) {
-      await blobs.discard(staged);
-      throw error;
-    }
-    return hashes;
-  }
-
-  /**
-   * VT's "password to decompress and scan a file contained in a protected ZIP file": every file in
-   * the ZIP is stored, recorded under its own name and analysed; the ZIP itself is not kept. The
-   * first file's analysis id is returned. Refusals (wrong password, damaged, over the limits)
-   * happen before anything is stored or recorded.
-   */
-  async function submitContained(upload: ReceivedUpload, password: string, owner: string): Promise<{ analysisId: string }> {
-    const readiness = await deps.unpacker.status();
-    if (!readiness.ready) throw cannotUnpack(readiness.detail ?? 'no archive unpacker is configured');
-    // A private directory beside the staging files, so each extracted file becomes a blob by a rename.
-    const anchor = await blobs.stage();
-    const destDir = `${anchor.path}.unpack`;
-    try {
-      let unpacked: UnpackedFile[];
-      try {
-        unpacked = await deps.unpacker.unpack(upload.stagingPath, { password, destDir, ...deps.unpackLimits });
-      } catch (error) {
-        if (isUnpackError(error)) throw unpackRefusal(error);
-        throw error;
-      }
-      // An empty file is refused as an upload too; it is not worth an analysis.
-      const files = unpacked.filter((f) => f.size > 0);
-      if (files.length === 0) throw new AppError('BadRequestError', 'The ZIP archive contains no file to analyse');
-      const stored: Array<FileHashes & { size: number; name: string }> = [];
-      for (const file of files) stored.push({ ...(await storeExtracted(file)), name: file.name });
-      let first: { analysisId: string } | undefined;
-      for (const file of stored) {
-        const queued = await queueAnalysis(await record(file, file.name, owner), owner);
-        first ??= queued;
-      }
-      await blobs.discard({ path: upload.stagingPath });
-      return first!;
-    } finally {
-      await rm(destDir, { recursive: true, force: true });
-      await blobs.discard(anchor);
-    }
-  }
-
   return {
-    async submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string; private?: boolean }) {
-      if (options.private && !hasPrivilege(options.principal, 'private_scanning')) {
-        throw new AppError('ForbiddenError', 'Private submissions require the private_scanning privilege');
-      }
-      const owner = options.private ? privateOwnerOf(options.principal) : EVERYONE;
-      // Without a ZIP to open, the password is ignored and the file is analysed as uploaded, as VT does.
-      if (options.password !== undefined && (await startsLikeZip(upload.stagingPath))) return submitContained(upload, options.password, owner);
-      await blobs.commit({ path: upload.stagingPath }, upload.sha256);
-      return queueAnalysis(await record(upload, options.name, owner), owner);
-    },
+    submit: (readForm, { principal, maxBytes }) => receiveForm(intake, readForm, maxBytes, (upload, fields) => submitReceived(upload, fields, principal)),
 
     get: (hash, principal) => find(hash, principal),
 
@@ -168,7 +102,7 @@ export function createFileService(deps: FileServiceDeps): FileService {
       const isPublic = owners.length === 0 || owners.includes(EVERYONE);
       const scopes = scopesOf(principal);
       const owner = isPublic ? EVERYONE : (owners.find((o) => o === privateOwnerOf(principal)) ?? owners.find((o) => scopes.includes(o))!);
-      return queueAnalysis(file, owner);
+      return intake.analyseAgain(file, owner);
     },
 
     async download(hash, principal) {
@@ -187,54 +121,4 @@ export function createFileService(deps: FileServiceDeps): FileService {
       return { ...page, items: page.items.filter((_, i) => canSeeAnalysis(owners[i], principal)) };
     },
   };
-}
-
-/** Client-facing refusals of a password-protected ZIP; all 400s, since retrying the same ZIP cannot help. */
-function unpackRefusal(error: UnpackError): AppError {
-  switch (error.reason) {
-    case 'wrong_password':
-      return new AppError('BadRequestError', 'Wrong password for the ZIP archive', { cause: error });
-    case 'unavailable':
-      return cannotUnpack(error.message, error);
-    default:
-      return new AppError('BadRequestError', error.message.replace(/^The archive\b/, 'The ZIP archive'), { cause: error });
-  }
-}
-
-function cannotUnpack(detail: string, cause?: unknown): AppError {
-  return new AppError('BadRequestError', `This server cannot unpack archives: ${detail}`, { cause });
-}
-
-async function startsLikeZip(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return looksLikeZip(head.subarray(0, bytesRead));
-  } finally {
-    await handle.close();
-  }
-}
-
-/** md5, sha1 and sha256 of a file in one streaming pass. */
-async function hashFile(file: string): Promise<FileHashes & { size: number }> {
-  const md5 = createHash('md5');
-  const sha1 = createHash('sha1');
-  const sha256 = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    md5.update(chunk);
-    sha1.update(chunk);
-    sha256.update(chunk);
-    size += chunk.length;
-  }
-  return { md5: md5.digest('hex'), sha1: sha1.digest('hex'), sha256: sha256.digest('hex'), size };
-}
-
-/** Keeps the last path component of a submitted name, without control characters, at most 255 chars. */
-function cleanName(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return clean && clean !== 'unknown' ? clean : undefined;
 }

@@ -3,7 +3,6 @@
  * bootstrap/; the API depends on this interface only.
  */
 import type { Readable } from 'node:stream';
-import type { FileHashes } from '../core/hashes.js';
 import type { PluginManifest, Readiness } from '../core/plugin.js';
 import type { Analysis } from '../core/model/analysis.js';
 import type { Comment, CommentVotes, Vote } from '../core/model/community.js';
@@ -19,11 +18,14 @@ import type { AccountService } from './accounts/account-service.js';
 import type { ApiUsage, OverallQuotas } from './quotas/quota-service.js';
 import type { Principal } from './principal.js';
 
-/** An upload received into the blob store's staging area, hashed, not yet accepted. */
-export interface ReceivedUpload extends FileHashes {
-  size: number;
-  /** Opaque handle for accept/discard. */
-  stagingPath: string;
+/** Streams an upload form's file part into staging while hashing it; called once per form. */
+export type ReceiveFile = (body: Readable) => Promise<void>;
+
+/** VT's upload form besides the file: its file name, a ZIP `password` and the `private` flag. */
+export interface UploadFields {
+  name?: string;
+  password?: string;
+  private?: boolean;
 }
 
 /** What an analysis analysed. */
@@ -60,24 +62,19 @@ export interface AppServices {
     /** Requests per UTC day and endpoint group; start_date/end_date as YYYYMMDD, default the last 30 days. */
     apiUsage(userId: string, startDate?: string, endDate?: string): Promise<ApiUsage>;
   };
-  ingest: {
-    /**
-     * Streams a body into staging while computing md5, sha1 and sha256. Throws AppError
-     * PayloadTooLargeError (nothing left behind) past maxBytes, BadRequestError when empty.
-     */
-    receive(body: Readable, options: { maxBytes: number }): Promise<ReceivedUpload>;
-    /** Drops a received upload that will not be accepted. */
-    discard(upload: ReceivedUpload): Promise<void>;
-  };
   files: {
     /**
-     * Accepts a received upload: stores it, records the submission, queues an analysis. With a
-     * password and a ZIP, the files inside are submitted instead (the first one's analysis is
-     * returned) and the ZIP is not kept; see docs/architecture.md. With `private` (needs the
-     * private_scanning privilege, ForbiddenError otherwise) the file and its analyses are visible
-     * only to the submitter's group, or the submitter without one: NotFoundError for everyone else.
+     * Receives an upload and submits it. `readForm` reads the request: it calls `receive` for the
+     * file part (which streams it into staging while hashing it: AppError PayloadTooLargeError past
+     * `maxBytes`, BadRequestError when empty or aborted) and returns the other fields. The file is
+     * then stored, the submission recorded and an analysis queued. With a password and a ZIP, the
+     * files inside are submitted instead (the first one's analysis is returned) and the ZIP is not
+     * kept; see docs/architecture.md. With `private` (needs the private_scanning privilege,
+     * ForbiddenError otherwise) the file and its analyses are visible only to the submitter's
+     * group, or the submitter without one: NotFoundError for everyone else. Whatever fails, nothing
+     * received stays staged: callers never clean up.
      */
-    submit(upload: ReceivedUpload, options: { principal: Principal; name?: string; password?: string; private?: boolean }): Promise<{ analysisId: string }>;
+    submit(readForm: (receive: ReceiveFile) => Promise<UploadFields>, options: { principal: Principal; maxBytes: number }): Promise<{ analysisId: string }>;
     /** md5, sha1 or sha256; throws InvalidArgumentError for a malformed hash, NotFoundError when unknown. */
     get(hash: string, principal: Principal): Promise<FileObject>;
     reanalyse(hash: string, principal: Principal): Promise<{ analysisId: string }>;

@@ -5,11 +5,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { SevenZipUnpacker } from '../analyzers/archive/seven-zip-unpacker.js';
+import { SevenZipUnpacker } from '../unpackers/seven-zip/seven-zip-unpacker.js';
 import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
 import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
+import { createPeAnalyzer } from '../analyzers/pe/index.js';
+import { createElfAnalyzer } from '../analyzers/elf/index.js';
+import { createOfficeAnalyzer } from '../analyzers/office/index.js';
+import { createPdfAnalyzer } from '../analyzers/pdf/index.js';
+import { createScriptAnalyzer } from '../analyzers/script/index.js';
 import { createServices } from '../app/create-services.js';
-import { HashPool } from '../app/ingest/hash-pool.js';
+import { HashPool } from '../app/intake/hash-pool.js';
+import { createIntake } from '../app/intake/intake.js';
 import type { AppServices } from '../app/services.js';
 import { ensureBootstrapKey } from '../app/users.js';
 import type { Config } from '../config/config.js';
@@ -23,8 +29,7 @@ import { createAssayOfficeEngine } from '../engines/assay-office/index.js';
 import { createAssayPdfEngine } from '../engines/assay-pdf/index.js';
 import { createAssayAndroidEngine } from '../engines/assay-android/index.js';
 import { createHashlistEngine } from '../engines/hashlist/index.js';
-import { packageRoot } from '../engines/package-root.js';
-import { abandonFileAnalysis, analyseFile, ANALYSE_FILE, type AnalyseFilePayload } from '../pipeline/analyse-file-job.js';
+import { bundledYaraRulesDir } from '../engines/package-root.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
 import { DbJobQueue } from '../queue/db/db-job-queue.js';
 import type { JobQueue } from '../queue/queue.js';
@@ -34,7 +39,10 @@ import type { Store } from '../store/ports/store.js';
 import { openPostgres } from '../store/postgres/open-postgres.js';
 import { openRedisQuotaCounters } from '../store/redis/redis-quota-counters.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
-import { WorkerPool } from '../worker/worker-pool.js';
+import { ANALYSE_FILE, ANALYSE_URL } from '../worker/job-kinds.js';
+import { JobRunner } from '../worker/job-runner.js';
+import { analyseFileHandler } from '../worker/handlers/analyse-file.js';
+import { analyseUrlHandler } from '../worker/handlers/analyse-url.js';
 import { existsSync } from 'node:fs';
 import type { IntelSource } from '../core/plugin.js';
 import { createUrlHeuristicsEngine } from '../engines/url-heuristics/index.js';
@@ -43,15 +51,11 @@ import { AddressPolicy, parseAllowList } from '../net/address-policy.js';
 import { createConnectGuard } from '../net/connect-guard.js';
 import { serverResolver, systemResolver } from '../net/host-resolver.js';
 import { SafeFetcher } from '../net/safe-fetcher.js';
-import { abandonUrlAnalysis, analyseUrl, ANALYSE_URL, type AnalyseUrlPayload } from '../pipeline/analyse-url-job.js';
 import { UrlEngineSet } from './url-engine-set.js';
 import { ChromiumCapturer } from '../analyzers/url-screenshot/chromium-capturer.js';
 import { extractPageFacts } from '../analyzers/html-page/page-facts.js';
 import { FeedScheduler, parseFeedSchedule } from '../app/feeds/index.js';
 import { rdapRegistryDir } from '../app/intel-refresh.js';
-
-/** A job that failed this often is given up (its analysis completes with failures). */
-const MAX_JOB_ATTEMPTS = 5;
 
 export interface Container {
   config: Config;
@@ -64,7 +68,7 @@ export interface Container {
   analyzers: Analyzer[];
   urlEngines: UrlEngineSet;
   intelSources: IntelSource[];
-  workers: WorkerPool;
+  workers: JobRunner;
   /**
    * Starts plugins (reporting readiness), the in-process workers when `runWorkers`, and the upload
    * hashing threads when `acceptUploads` (so the first upload does not wait for them).
@@ -110,7 +114,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       },
     }),
     createYaraEngine({
-      rulesDirs: [path.join(packageRoot(), 'rules', 'yara'), config.rulesDir],
+      rulesDirs: [bundledYaraRulesDir(), config.rulesDir],
       logger: logger.child({ engine: 'YARA' }),
       maxBytes: config.maxLargeUploadBytes,
     }),
@@ -126,6 +130,12 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const analyzers: Analyzer[] = [
     createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }),
     createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }),
+    // The parsers whose attributes the Assay-* engines judge (they run after the filetype analyzer, on their types only).
+    createPeAnalyzer({ logger: logger.child({ analyzer: 'pe' }) }),
+    createElfAnalyzer({ logger: logger.child({ analyzer: 'elf' }) }),
+    createOfficeAnalyzer({ logger: logger.child({ analyzer: 'office' }) }),
+    createPdfAnalyzer({ logger: logger.child({ analyzer: 'pdf' }) }),
+    createScriptAnalyzer({ logger: logger.child({ analyzer: 'script' }) }),
   ];
 
   // URLs and hosts are attacker-chosen: every connection goes through the address policy.
@@ -170,11 +180,20 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
   const hashPool = new HashPool();
   // Unpacks ZIPs submitted with a `password`; 7zz missing only disables that (such uploads get a 400).
   const unpacker = new SevenZipUnpacker({ timeoutMs: config.scanTimeoutMs });
-  let ready = false;
-  const services = createServices({
+  // Every file enters through the intake: uploads, ZIP members and bodies the URL job downloads.
+  const intake = createIntake({
+    store,
+    blobs,
+    queue,
     hashPool,
     unpacker,
     unpackLimits: { maxTotalBytes: config.maxLargeUploadBytes, maxEntries: MAX_UNPACKED_FILES },
+    workDir: path.join(config.dataDir, 'tmp'),
+    now,
+  });
+  let ready = false;
+  const services = createServices({
+    intake,
     store,
     blobs,
     queue,
@@ -195,47 +214,26 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
     onBackgroundError: (error) => logger.warn({ err: error }, 'writing quota counts kept in memory failed; retrying'),
   });
   const pipeline = new FilePipeline({ engines, analyzers, logger: logger.child({ part: 'pipeline' }) });
-  const workers = new WorkerPool({
+  const workers = new JobRunner({
     queue,
     concurrency: config.workerConcurrency,
     leaseMs: config.jobLeaseMs,
     pollMs: config.jobPollMs,
-    maxAttempts: MAX_JOB_ATTEMPTS,
     logger: logger.child({ part: 'worker' }),
     handlers: {
-      [ANALYSE_FILE]: async (job, signal) => {
-        const payload = job.payload as AnalyseFilePayload;
-        try {
-          const outcome = await analyseFile({ store, blobs, pipeline, logger, now }, payload, signal);
-          logger.debug({ job: job.id, outcome }, 'file analysis job finished');
-        } catch (err) {
-          if (job.attempts < MAX_JOB_ATTEMPTS || signal.aborted) throw err;
-          logger.error({ err, job: job.id, analysis: payload.analysisId }, 'giving up on a file analysis; recording failure');
-          await abandonFileAnalysis({ store, now, engines }, payload);
-        }
-      },
-      [ANALYSE_URL]: async (job, signal) => {
-        const payload = job.payload as AnalyseUrlPayload;
-        const deps = {
-          store,
-          blobs,
-          filePipeline: pipeline,
-          urlEngines: () => urlEngines.current(),
-          fetcher,
-          capturer,
-          pageFacts: extractPageFacts,
-          logger: logger.child({ part: 'url-pipeline' }),
-          now,
-        };
-        try {
-          const outcome = await analyseUrl(deps, payload, signal);
-          logger.debug({ job: job.id, outcome }, 'URL analysis job finished');
-        } catch (err) {
-          if (job.attempts < MAX_JOB_ATTEMPTS || signal.aborted) throw err;
-          logger.error({ err, job: job.id, analysis: payload.analysisId }, 'giving up on a URL analysis; recording failure');
-          await abandonUrlAnalysis(deps, payload, err instanceof Error ? err.message : String(err));
-        }
-      },
+      [ANALYSE_FILE]: analyseFileHandler({ store, blobs, pipeline, logger, now, engines }),
+      [ANALYSE_URL]: analyseUrlHandler({
+        store,
+        blobs,
+        intake,
+        filePipeline: pipeline,
+        urlEngines: () => urlEngines.current(),
+        fetcher,
+        capturer,
+        pageFacts: extractPageFacts,
+        logger: logger.child({ part: 'url-pipeline' }),
+        now,
+      }),
     },
   });
 
@@ -272,7 +270,7 @@ export async function buildContainer(config: Config, logger: Logger): Promise<Co
       }
       if (acceptUploads) {
         hashPool.warmUp();
-        const unpacking = await unpacker.status();
+        const unpacking = await unpacker.start();
         if (!unpacking.ready) logger.warn(`password-protected ZIP uploads will be refused: ${unpacking.detail}`);
       }
       ready = true;

@@ -1,9 +1,9 @@
 /**
- * The archive-unpacking port: opens a ZIP a client submitted with a password into a private
- * directory, within limits on declared and real size, entry count and time. Adapters live in
- * `analyzers/archive/`; callers see only this interface and UnpackError.
+ * The unpacker plugin contract: opens a ZIP a client submitted with a password into a private
+ * directory, within limits on declared and real size, entry count and time. Plugins live in
+ * `unpackers/<name>/`; callers see only this interface and UnpackError.
  */
-import type { Readiness } from './plugin.js';
+import type { PluginManifest, Readiness } from './plugin.js';
 
 /** ZIP local file header signature `PK\x03\x04`: what a ZIP submission starts with. */
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
@@ -67,9 +67,13 @@ export interface UnpackOptions {
   signal?: AbortSignal;
 }
 
-export interface ArchiveUnpacker {
-  /** Whether unpacking works on this host (the tool is installed); probed once and remembered. */
-  status(): Promise<Readiness>;
+/** An unpacker is a plugin like the others: a manifest, a lifecycle, and one operation. */
+export interface Unpacker {
+  readonly manifest: PluginManifest;
+  /** Probes the tool; never throws: a missing tool becomes a not-ready Readiness. */
+  start(): Promise<Readiness>;
+  /** What start() found (not ready before it ran). */
+  status(): Readiness;
   /**
    * Extracts every regular file of the ZIP at `archivePath` into `options.destDir`, in archive
    * order. Refuses (UnpackError) links and special entries, and anything over the limits, before
@@ -77,4 +81,5 @@ export interface ArchiveUnpacker {
    * inside destDir's tree, never links; an archive with no file gives an empty array.
    */
   unpack(archivePath: string, options: UnpackOptions): Promise<UnpackedFile[]>;
+  close(): Promise<void>;
 }

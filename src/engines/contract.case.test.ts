@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Engine, EngineVerdict, FileInput, Readiness } from '../core/plugin.js';
 import { verdictCategories } from '../core/verdict.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../runtime/package-root.js';
 
 export interface ContractFixtures {
   /** A harmless file the engine must answer with a VT category. */

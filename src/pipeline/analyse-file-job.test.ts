@@ -22,7 +22,7 @@ async function setup() {
   const body = Buffer.from('job test sample');
   const h = (a: string) => createHash(a).update(body).digest('hex');
   const staged = await blobs.stage();
-  await fs.writeFile(staged.path, body);
+  await blobs.withStagedFile(staged, (file) => fs.writeFile(file, body));
   await blobs.commit(staged, h('sha256'));
   await store.files.recordSubmission({ md5: h('md5'), sha1: h('sha1'), sha256: h('sha256'), size: body.length, at: 1 });
   await store.analyses.create({ id: 'a1', itemType: 'file', itemId: h('sha256'), date: 1 });

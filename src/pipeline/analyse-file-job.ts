@@ -7,9 +7,8 @@ import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import type { FilePipeline } from './file-pipeline.js';
 
-export const ANALYSE_FILE = 'analyse-file';
-
-export interface AnalyseFilePayload {
+/** Which analysis of which stored file (the `analyse-file` job's payload, see worker/job-kinds.ts). */
+export interface FileAnalysisRequest {
   analysisId: string;
   sha256: string;
 }
@@ -24,7 +23,7 @@ export interface AnalyseFileDeps {
 
 export type AnalyseFileResult = 'completed' | 'already-completed' | 'missing';
 
-export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePayload, signal: AbortSignal): Promise<AnalyseFileResult> {
+export async function analyseFile(deps: AnalyseFileDeps, payload: FileAnalysisRequest, signal: AbortSignal): Promise<AnalyseFileResult> {
   const analysis = await deps.store.analyses.get(payload.analysisId);
   if (!analysis) return 'missing';
   // A job re-run after its worker died may find the work done already.
@@ -32,12 +31,8 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
   const file = await deps.store.files.findByHash('sha256', payload.sha256);
   if (!file) return 'missing';
   await deps.store.analyses.markInProgress(analysis.id);
-  const local = await deps.blobs.acquireLocal(file.sha256);
-  try {
-    const output = await deps.pipeline.run(
-      { path: local.path, size: file.size, md5: file.md5, sha1: file.sha1, sha256: file.sha256, names: file.names },
-      signal,
-    );
+  return deps.blobs.withLocalFile(file.sha256, async (path) => {
+    const output = await deps.pipeline.run({ path, size: file.size, md5: file.md5, sha1: file.sha1, sha256: file.sha256, names: file.names }, signal);
     const completed = await deps.store.analyses.completeFileAnalysis({
       analysisId: analysis.id,
       sha256: file.sha256,
@@ -48,9 +43,7 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
       at: toUnixSeconds(deps.now()),
     });
     return completed ? 'completed' : 'already-completed';
-  } finally {
-    await local.release();
-  }
+  });
 }
 
 /**
@@ -59,7 +52,7 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
  */
 export async function abandonFileAnalysis(
   deps: Pick<AnalyseFileDeps, 'store' | 'now'> & { engines: readonly Engine[] },
-  payload: AnalyseFilePayload,
+  payload: FileAnalysisRequest,
 ): Promise<boolean> {
   const results: EngineResult[] = deps.engines.map((engine) => ({
     engine_name: engine.manifest.name,

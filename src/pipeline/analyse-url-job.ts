@@ -1,14 +1,15 @@
 /**
  * The job that analyses one submitted URL: fetch it through the safe fetcher (a refusal is recorded,
- * not fatal), store and analyse the response body as a file, run the URL engines, record what the
- * fetch showed (redirects, addresses, resolutions) as relationships, and complete the analysis once.
+ * not fatal), submit the response body as a file through the intake and analyse it inline, run the
+ * URL engines, record what the fetch showed (redirects, addresses, resolutions) as relationships,
+ * and complete the analysis once.
  */
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { parse as parseDomain } from 'tldts';
-import { fileAnalysisId, randomHex, toUnixSeconds } from '../core/ids.js';
+import { toUnixSeconds } from '../core/ids.js';
 import type { FetchedPage, PageCapturer, UrlEngine } from '../core/plugin.js';
 import { canonicalizeUrl } from '../core/url-canonical.js';
 import { urlIdOf } from '../core/url-ids.js';
@@ -18,14 +19,14 @@ import type { RelatedType, RelationEdge } from '../core/model/relation.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { analyseFile } from './analyse-file-job.js';
+import type { DownloadIntake } from './download-intake.js';
 import type { FilePipeline } from './file-pipeline.js';
 import type { PageFetcher, FetchOutcome } from './page-fetcher.js';
 import { runWithDeadline } from './run-with-deadline.js';
 import { runUrlEngines } from './url-pipeline.js';
 
-export const ANALYSE_URL = 'analyse-url';
-
-export interface AnalyseUrlPayload {
+/** Which analysis of which URL (the `analyse-url` job's payload, see worker/job-kinds.ts). */
+export interface UrlAnalysisRequest {
   analysisId: string;
   urlId: string;
 }
@@ -33,6 +34,8 @@ export interface AnalyseUrlPayload {
 export interface AnalyseUrlDeps {
   store: Pick<Store, 'files' | 'urls' | 'analyses' | 'networkObjects' | 'relations' | 'resolutions'>;
   blobs: BlobStore;
+  /** Records the downloaded body as a file, like any other submission (app/intake, wired in bootstrap). */
+  intake: DownloadIntake;
   filePipeline: FilePipeline;
   /** The URL engines in force now (feeds are imported while the service runs). */
   urlEngines: () => Promise<readonly UrlEngine[]>;
@@ -51,7 +54,7 @@ export type AnalyseUrlResult = 'completed' | 'already-completed' | 'missing';
 /** Response bodies are decoded for the page facts and engines only up to this size. */
 const MAX_DECODED_BODY = 4 * 1024 * 1024;
 
-export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayload, signal: AbortSignal): Promise<AnalyseUrlResult> {
+export async function analyseUrl(deps: AnalyseUrlDeps, payload: UrlAnalysisRequest, signal: AbortSignal): Promise<AnalyseUrlResult> {
   const { store } = deps;
   const analysis = await store.analyses.get(payload.analysisId);
   if (!analysis) return 'missing';
@@ -64,7 +67,7 @@ export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayloa
 
   // The canonical form, not the URL as typed: `example.com/x` has no scheme and only gets `http://` there.
   const fetched = deps.fetcher ? await deps.fetcher.fetch(url.canonicalUrl, signal) : undefined;
-  const body = fetched?.ok && fetched.body.length > 0 ? await storeBody(deps, fetched, at, signal) : undefined;
+  const body = fetched?.ok && fetched.body.length > 0 ? await analyseBody(deps, url.id, fetched, signal) : undefined;
 
   const page: FetchedPage | undefined = fetched?.ok
     ? {
@@ -97,25 +100,20 @@ export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayloa
   return completed ? 'completed' : 'already-completed';
 }
 
-/** Stores the body as a file (by sha256) and analyses it with the file engines, inline: the URL verdict needs theirs. */
-async function storeBody(
+/** Submits the body as a file and analyses it with the file engines, inline: the URL verdict needs theirs. */
+async function analyseBody(
   deps: AnalyseUrlDeps,
+  urlId: string,
   fetched: Extract<FetchOutcome, { ok: true }>,
-  at: number,
   signal: AbortSignal,
 ): Promise<{ file: FileObject; results: EngineResult[] }> {
   const { store, blobs } = deps;
-  const digest = (algorithm: string) => createHash(algorithm).update(fetched.body).digest('hex');
-  const hashes = { md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256') };
-  await storeBytes(blobs, fetched.body, hashes.sha256);
-  const name = nameFromUrl(fetched.finalUrl);
-  const file = await store.files.recordSubmission({ ...hashes, size: fetched.body.length, name, at });
-  const analysisId = fileAnalysisId(file.md5, at, randomHex(2));
-  await store.analyses.create({ id: analysisId, itemType: 'file', itemId: file.sha256, date: at });
-  await analyseFile({ store, blobs, pipeline: deps.filePipeline, logger: deps.logger, now: deps.now }, { analysisId, sha256: file.sha256 }, signal);
+  const { analysisId, sha256 } = await deps.intake.submitDownload(fetched.body, { urlId, name: nameFromUrl(fetched.finalUrl) });
+  await analyseFile({ store, blobs, pipeline: deps.filePipeline, logger: deps.logger, now: deps.now }, { analysisId, sha256 }, signal);
   const done = await store.analyses.get(analysisId);
-  const latest = (await store.files.findByHash('sha256', file.sha256)) ?? file;
-  return { file: latest, results: done?.results ?? [] };
+  const file = await store.files.findByHash('sha256', sha256);
+  if (!file) throw new Error(`The downloaded file ${sha256} was not recorded`);
+  return { file, results: done?.results ?? [] };
 }
 
 /**
@@ -235,7 +233,7 @@ async function storeBytes(blobs: BlobStore, bytes: Buffer, sha256: string): Prom
   if (await blobs.has(sha256)) return;
   const staged = await blobs.stage();
   try {
-    await writeFile(staged.path, bytes);
+    await blobs.withStagedFile(staged, (file) => writeFile(file, bytes));
     await blobs.commit(staged, sha256);
   } catch (error) {
     await blobs.discard(staged);
@@ -307,7 +305,7 @@ function cookiesOf(header: string): Record<string, string> {
  */
 export async function abandonUrlAnalysis(
   deps: Pick<AnalyseUrlDeps, 'store' | 'now' | 'urlEngines'>,
-  payload: AnalyseUrlPayload,
+  payload: UrlAnalysisRequest,
   reason: string,
 ): Promise<boolean> {
   const results: EngineResult[] = (await deps.urlEngines()).map((engine) => ({

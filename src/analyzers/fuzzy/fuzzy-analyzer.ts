@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
-import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
+import { ThreadPool, workerEntry } from '../../threads/thread-pool.js';
 import type { FuzzyHashRequest, FuzzyHashResult } from './fuzzy-hash-worker.js';
 import { SSDEEP_REFERENCE_VERSION } from './ssdeep-digest.js';
 import { TLSH_JS_VERSION } from './tlsh-digest.js';
@@ -33,7 +33,7 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
   const { logger } = options;
   const tlshMaxBytes = options.tlshMaxBytes ?? DEFAULT_TLSH_MAX_BYTES;
   const threads = options.hashThreads ?? Math.min(2, availableParallelism());
-  let pool: WorkerPool<FuzzyHashRequest, FuzzyHashResult> | undefined;
+  let pool: ThreadPool<FuzzyHashRequest, FuzzyHashResult> | undefined;
   let readiness: Readiness = { ready: false, detail: 'not started' };
 
   const manifest: PluginManifest = {
@@ -52,7 +52,7 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
       if (readiness.ready) return readiness;
       try {
         // Each worker checks both digests against known values before it takes files.
-        pool = await WorkerPool.create<FuzzyHashRequest, FuzzyHashResult>({
+        pool = await ThreadPool.create<FuzzyHashRequest, FuzzyHashResult>({
           name: 'fuzzy hashing',
           entry: workerEntry(import.meta.url, 'fuzzy-hash-worker'),
           size: threads,

@@ -107,9 +107,12 @@ describe('files: errors', () => {
 
     it('a refusal by the use case after receiving discards the staged upload', async () => {
       const original = t.fake.files.submit;
-      t.fake.files.submit = async () => {
-        throw new Error('database is down');
-      };
+      // The form is read (the file received into staging), then the use case fails.
+      t.fake.files.submit = (readForm, options) =>
+        original(async (receive) => {
+          await readForm(receive);
+          throw new Error('database is down');
+        }, options);
       try {
         const body = multipart([filePart('accepted by ingest, refused by submit')]);
         assertError(await post(body.payload, body.headers['content-type']), 500, 'InternalError', 'Internal server error');

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { SevenZipUnpacker } from '../../analyzers/archive/seven-zip-unpacker.js';
+import { SevenZipUnpacker } from '../../unpackers/seven-zip/seven-zip-unpacker.js';
 import { createUser } from '../../app/accounts/index.js';
 import { createServices } from '../../app/create-services.js';
-import { HashPool } from '../../app/ingest/hash-pool.js';
+import { HashPool } from '../../app/intake/hash-pool.js';
+import { createIntake } from '../../app/intake/intake.js';
 import { loadConfig } from '../../config/config.js';
 import { DbJobQueue } from '../../queue/db/db-job-queue.js';
 import { FsBlobStore } from '../../store/blob-fs/fs-blob-store.js';
@@ -39,16 +40,25 @@ describe('quotas over HTTP, real services on SQLite', () => {
     queue = new DbJobQueue(backend.db);
     hashPool = new HashPool();
     const now = () => clock.ms;
-    const services = createServices({
+    const blobs = new FsBlobStore(config.blobDir);
+    const intake = createIntake({
       store,
-      blobs: new FsBlobStore(config.blobDir),
+      blobs,
       queue,
-      engines: [],
-      analyzers: [],
-      uploadUrlTtlMs: config.uploadUrlTtlMs,
       hashPool,
       unpacker: new SevenZipUnpacker(),
       unpackLimits: { maxTotalBytes: config.maxLargeUploadBytes, maxEntries: 8 },
+      workDir: path.join(dir, 'tmp'),
+      now,
+    });
+    const services = createServices({
+      store,
+      blobs,
+      queue,
+      intake,
+      engines: [],
+      analyzers: [],
+      uploadUrlTtlMs: config.uploadUrlTtlMs,
       now,
       isReady: () => true,
       tiers: config.tiers,

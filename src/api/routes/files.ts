@@ -1,6 +1,5 @@
 // /api/v3/files: upload (direct and by single-use URL), report, analyses, rescan and download.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ReceivedUpload } from '../../app/services.js';
 import { principalOf, endpointGroups } from '../auth.js';
 import { analysisDescriptor, fileObject } from '../objects.js';
 import { readUploadForm } from '../multipart.js';
@@ -21,28 +20,26 @@ const analysisDescriptorResponse = { 200: dataOf(descriptorSchema('analysis')) }
 export async function fileRoutes(app: FastifyInstance, { services, config, links }: RouteDeps): Promise<void> {
   const renderedReports = new WeakMap<object, string>();
   /**
-   * Receives the form, then hands the staged upload to the use case; a refusal there discards it.
-   * With an upload URL's token, the token is taken once the body is in and given back if the
-   * submission fails, so only an accepted upload uses it up (and two at once cannot both use it).
+   * The use case reads the form through us and owns what it received, refused or not. With an upload
+   * URL's token, the token is taken once the body is in and given back if the submission fails, so
+   * only an accepted upload uses it up (and two at once cannot both use it).
    */
   async function submitUpload(request: FastifyRequest, maxBytes: number, token?: string) {
-    const form = await readUploadForm(request, services.ingest, maxBytes);
-    const upload: ReceivedUpload = form.upload;
     let taken = false;
     try {
-      if (token !== undefined) {
-        await services.uploads.consumeToken(token);
-        taken = true;
-      }
-      const { analysisId } = await services.files.submit(upload, {
-        principal: principalOf(request),
-        name: form.name,
-        password: form.password,
-        ...(form.private === undefined ? {} : { private: form.private }),
-      });
+      const { analysisId } = await services.files.submit(
+        async (receive) => {
+          const fields = await readUploadForm(request, receive, maxBytes);
+          if (token !== undefined) {
+            await services.uploads.consumeToken(token);
+            taken = true;
+          }
+          return fields;
+        },
+        { principal: principalOf(request), maxBytes },
+      );
       return { data: analysisDescriptor(links, analysisId) };
     } catch (error) {
-      await services.ingest.discard(upload).catch((e: unknown) => request.log.error({ err: e }, 'could not discard a staged upload'));
       if (taken) await services.uploads.releaseToken(token!).catch((e: unknown) => request.log.error({ err: e }, 'could not give back an upload token'));
       throw error;
     }

@@ -1,11 +1,13 @@
 // An in-memory AppServices for API tests; uploads go through the real receiver into a temp directory.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { AppServices, PluginStatus, ReceivedUpload } from '../../app/services.js';
+import { buffer } from 'node:stream/consumers';
+import type { AppServices, PluginStatus } from '../../app/services.js';
 import type { Principal } from '../../app/principal.js';
-import { receiveUpload } from '../../app/ingest/receive-upload.js';
-import { TempBlobStore } from '../../app/ingest/testing/temp-blob-store.js';
+import { receiveForm } from '../../app/intake/receive-form.js';
+import { receiveUpload } from '../../app/intake/receive-upload.js';
+import { takeBlob, type StagedFile } from '../../app/intake/staged-file.js';
+import { TempBlobStore } from '../../app/intake/testing/temp-blob-store.js';
 import { AppError } from '../../core/errors.js';
 import { parseFileHash } from '../../core/hashes.js';
 import { fileAnalysisId } from '../../core/ids.js';
@@ -61,6 +63,13 @@ const digest = (algorithm: string, content: Buffer): string => createHash(algori
 
 export async function createFakeServices(): Promise<FakeServices> {
   const blobs = await TempBlobStore.create('assay-api-test-');
+  const intake = {
+    fromStream: (body: Readable, options: { maxBytes: number }) => receiveUpload(body, { maxBytes: options.maxBytes, blobs }),
+    discard: async (file: StagedFile) => {
+      const staged = takeBlob(file);
+      if (staged) await blobs.discard(staged);
+    },
+  };
   const state: FakeState = {
     files: new Map(),
     contents: new Map(),
@@ -184,19 +193,17 @@ export async function createFakeServices(): Promise<FakeServices> {
         };
       },
     },
-    ingest: {
-      receive: (body, options) => receiveUpload(body, { maxBytes: options.maxBytes, blobs }),
-      discard: (upload: ReceivedUpload) => blobs.discard({ path: upload.stagingPath }),
-    },
     files: {
-      async submit(upload, { principal, name, password, private: isPrivate }) {
-        const content = await readFile(upload.stagingPath);
-        await unlink(upload.stagingPath);
-        state.contents.set(upload.sha256, content);
-        const file = recordFile(upload, upload.size, name);
-        state.submissions.push({ sha256: file.sha256, name, password, userId: principal.userId, ...(isPrivate === undefined ? {} : { private: isPrivate }) });
-        return { analysisId: createAnalysis(file, null).id };
-      },
+      // The real receiver and form handling (staging, limits, discarding), with the recording faked.
+      submit: (readForm, { principal, maxBytes }) =>
+        receiveForm(intake, readForm, maxBytes, async (upload, { name, password, private: isPrivate }) => {
+          const staged = takeBlob(upload)!;
+          await blobs.commit(staged, upload.sha256);
+          state.contents.set(upload.sha256, await buffer((await blobs.openRead(upload.sha256)).stream));
+          const file = recordFile(upload, upload.size, name);
+          state.submissions.push({ sha256: file.sha256, name, password, userId: principal.userId, ...(isPrivate === undefined ? {} : { private: isPrivate }) });
+          return { analysisId: createAnalysis(file, null).id };
+        }),
       async get(hash) {
         return findFile(hash);
       },

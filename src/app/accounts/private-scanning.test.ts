@@ -1,18 +1,20 @@
 /** Private submissions through the real services on SQLite: who sees a private file and its analyses, and that everyone else gets NotFoundError. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { isAppError, type ErrorCode } from '../../core/errors.js';
-import type { ArchiveUnpacker } from '../../core/unpacker.js';
+import type { Unpacker } from '../../core/unpacker.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import { createServices } from '../create-services.js';
-import type { HashPool } from '../ingest/hash-pool.js';
-import { TempBlobStore } from '../ingest/testing/temp-blob-store.js';
+import { HashPool } from '../intake/hash-pool.js';
+import { createIntake } from '../intake/intake.js';
+import { TempBlobStore } from '../intake/testing/temp-blob-store.js';
 import type { Principal } from '../principal.js';
-import type { AppServices, ReceivedUpload } from '../services.js';
+import type { AppServices, UploadFields } from '../services.js';
 import { addMember, authenticate, createGroup, createUser, type AccountDeps } from './index.js';
 
 const tiers = { public: { privileges: [] }, premium: { privileges: ['download', 'private_scanning'] } };
@@ -30,12 +32,27 @@ describe('private scanning', () => {
   let deps: AccountDeps;
   const who: Record<string, Principal> = {};
 
-  /** Stages `content` as the receiver would, ready for files.submit. */
-  async function received(content: string): Promise<ReceivedUpload> {
-    const staged = await blobs.stage();
-    await writeFile(staged.path, content);
+  let hashPool: HashPool;
+  before(() => {
+    hashPool = new HashPool();
+  });
+  after(() => hashPool.close());
+
+  /** `content` and its hashes, to submit. */
+  function received(content: string) {
     const digest = (algorithm: string) => createHash(algorithm).update(content).digest('hex');
-    return { md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256'), size: content.length, stagingPath: staged.path };
+    return { md5: digest('md5'), sha1: digest('sha1'), sha256: digest('sha256'), content };
+  }
+
+  /** Submits as the upload route does: the form's file part goes through the real receiver. */
+  function submit(upload: { content: string }, { principal, ...fields }: UploadFields & { principal: Principal }) {
+    return services.files.submit(
+      async (receive) => {
+        await receive(Readable.from([Buffer.from(upload.content)]));
+        return fields;
+      },
+      { principal, maxBytes: 1024 * 1024 },
+    );
   }
 
   beforeEach(async () => {
@@ -43,17 +60,26 @@ describe('private scanning', () => {
     await store.migrate();
     blobs = await TempBlobStore.create('assay-private-');
     deps = { store, now: () => 1_700_000_000_000, tiers };
+    // Jobs are not run here; only their analyses' visibility matters.
+    const queue = { enqueue: async () => 'job', onEnqueued: () => {} } as unknown as JobQueue;
+    const intake = createIntake({
+      store,
+      blobs,
+      queue,
+      hashPool,
+      unpacker: { status: () => ({ ready: false, detail: 'not in this test' }) } as unknown as Unpacker,
+      unpackLimits: { maxTotalBytes: 1024, maxEntries: 4 },
+      workDir: path.join(blobs.root, 'work'),
+      now: deps.now,
+    });
     services = createServices({
       store,
       blobs,
-      // Jobs are not run here; only their analyses' visibility matters.
-      queue: { enqueue: async () => 'job', onEnqueued: () => {} } as unknown as JobQueue,
+      queue,
+      intake,
       engines: [],
       analyzers: [],
       uploadUrlTtlMs: 60_000,
-      hashPool: {} as HashPool,
-      unpacker: { status: async () => ({ ready: false, detail: 'not in this test' }) } as unknown as ArchiveUnpacker,
-      unpackLimits: { maxTotalBytes: 1024, maxEntries: 4 },
       now: deps.now,
       isReady: () => true,
       tiers,
@@ -76,7 +102,7 @@ describe('private scanning', () => {
 
   test("a private file and its analysis: the submitter's group sees them, nobody else does, admins included", async () => {
     const upload = await received('quarterly plans');
-    const { analysisId } = await services.files.submit(upload, { principal: who.alice!, name: 'q3-acquisition.pdf', private: true });
+    const { analysisId } = await submit(upload, { principal: who.alice!, name: 'q3-acquisition.pdf', private: true });
 
     for (const member of [who.alice!, who.carol!]) {
       assert.equal((await services.files.get(upload.sha256, member)).sha256, upload.sha256);
@@ -101,7 +127,7 @@ describe('private scanning', () => {
 
   test('comments and votes on a private file are hidden from outsiders everywhere', async () => {
     const upload = await received('private comment target');
-    await services.files.submit(upload, { principal: who.alice!, private: true });
+    await submit(upload, { principal: who.alice!, private: true });
     const comment = await services.community.addComment('files', upload.sha256, 'internal note #secretproject', who.alice!);
     const vote = await services.community.addVote('files', upload.sha256, 'malicious', who.alice!);
     const latest = (p: typeof who.alice) => services.community.latestComments({ limit: 10, filter: 'tag:secretproject' }, p!);
@@ -119,7 +145,7 @@ describe('private scanning', () => {
 
   test('without a group the submitter alone sees it', async () => {
     const upload = await received('dave only');
-    const { analysisId } = await services.files.submit(upload, { principal: who.dave!, private: true });
+    const { analysisId } = await submit(upload, { principal: who.dave!, private: true });
     assert.equal((await services.analyses.get(analysisId, who.dave!)).analysis.id, analysisId);
     const { stream } = await services.files.download(upload.sha256, who.dave!);
     stream.destroy();
@@ -128,14 +154,14 @@ describe('private scanning', () => {
 
   test('private=true without private_scanning: ForbiddenError, nothing recorded', async () => {
     const upload = await received('not allowed');
-    await assert.rejects(services.files.submit(upload, { principal: who.carol!, private: true }), rejectsWith('ForbiddenError'));
+    await assert.rejects(submit(upload, { principal: who.carol!, private: true }), rejectsWith('ForbiddenError'));
     assert.equal(await store.files.findByHash('sha256', upload.sha256), undefined);
     assert.deepEqual(await store.access.fileOwners(upload.sha256), []);
   });
 
   test("a group member's rescan of a private file stays private to the group", async () => {
     const upload = await received('rescan me');
-    await services.files.submit(upload, { principal: who.alice!, private: true });
+    await submit(upload, { principal: who.alice!, private: true });
     const { analysisId } = await services.files.reanalyse(upload.sha256, who.carol!);
     assert.equal(await store.access.analysisOwner(analysisId), 'group:soc');
     assert.equal((await services.analyses.get(analysisId, who.alice!)).analysis.id, analysisId);
@@ -143,8 +169,8 @@ describe('private scanning', () => {
 
   test('once submitted publicly the file is public, but the private analyses stay private', async () => {
     const content = 'later public';
-    const first = await services.files.submit(await received(content), { principal: who.alice!, private: true });
-    const again = await services.files.submit(await received(content), { principal: who.bob!, name: 'public.txt' });
+    const first = await submit(await received(content), { principal: who.alice!, private: true });
+    const again = await submit(await received(content), { principal: who.bob!, name: 'public.txt' });
     const sha256 = createHash('sha256').update(content).digest('hex');
     const seenByBob = await services.files.get(sha256, who.bob!);
     assert.deepEqual(seenByBob.names, ['public.txt']);

@@ -1,1 +1,2 @@
 export { importHashList, HASH_BATCH_SIZE, type ImportHashListOptions, type ImportHashListResult } from './import-hash-list.js';
+export { createHashListService, type HashListService } from './hash-list-service.js';

@@ -1,7 +1,7 @@
 /** `assay hashes import FORMAT FILE_OR_URL --name NAME` and `assay hashes list`: hash lists in the store, directly (no API key). */
 import cliProgress from 'cli-progress';
 import { Argument, Command } from 'commander';
-import { importHashList, type ImportHashListResult } from '../../app/hash-lists/index.js';
+import type { ImportHashListResult } from '../../app/hash-lists/index.js';
 import { HASH_LIST_FORMATS, type HashListFormat } from '../../engines/hashlist/index.js';
 import { type CliIo, commandFlags, EXIT_OK, formatBytes, formatDate, formatTable, type OutputStream, registerClientCommand, runAction, runClientCommand, writeJson, writeLine } from '../output.js';
 import { serverOptions, type ServerFlags } from './server-options.js';
@@ -59,8 +59,8 @@ async function runImport(format: HashListFormat, source: string, flags: ImportFl
     const bar = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
     let result: ImportHashListResult;
     try {
-      result = await withStore(flags, io.env, (store) =>
-        importHashList({ store, now: Date.now }, { format, source, name: flags.name, kind: flags.knownGood ? 'known-good' : 'known-bad', ...(bar ? { onProgress: bar.update } : {}) }),
+      result = await withStore(flags, io.env, (services, operator) =>
+        services.hashLists.importHashList({ format, source, name: flags.name, kind: flags.knownGood ? 'known-good' : 'known-bad', ...(bar ? { onProgress: bar.update } : {}) }, operator),
       );
     } finally {
       bar?.stop();
@@ -79,7 +79,7 @@ async function runImport(format: HashListFormat, source: string, flags: ImportFl
 
 async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   return runAction(io, async () => {
-    const lists = await withStore(flags, io.env, (store) => store.hashLists.list());
+    const lists = await withStore(flags, io.env, (services, operator) => services.hashLists.list(operator));
     if (flags.json) {
       writeJson(io.stdout, lists);
       return EXIT_OK;

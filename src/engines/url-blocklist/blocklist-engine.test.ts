@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { UrlInput } from '../../core/plugin.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
-import { BlocklistEngine, feedEntryOf, feedFormats, resultForThreat, type FeedFormatName, type FeedIndex, type FeedIndexEntry } from './index.js';
+import { feedEntryOf, feedFormats, type FeedFormatName } from '../../feeds/index.js';
+import { BlocklistEngine, resultForThreat, type FeedIndex, type FeedIndexEntry } from './index.js';
 
 interface StoredEntry extends FeedIndexEntry {
   urlId: string;

@@ -12,7 +12,7 @@ import { getDomain } from 'tldts';
 import type { PluginManifest, Readiness, UrlEngine, UrlInput, UrlVerdict } from '../../core/plugin.js';
 import { urlIdOf } from '../../core/url-ids.js';
 import type { FeedIndex, FeedIndexEntry } from './feed-index.js';
-import { feedFormats, formatOfEngine, type FeedFormatName } from './feed-formats/registry.js';
+import { feedFormats, formatOfEngine, type FeedFormatName } from '../../feeds/registry.js';
 import { resultForThreat } from './verdict-words.js';
 
 export const BLOCKLIST_ENGINE_VERSION = '1.0.0';

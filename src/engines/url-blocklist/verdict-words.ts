@@ -1,5 +1,5 @@
 /** A feed's label for an entry in VT's words for URL verdicts: `malware`, `phishing` or `malicious`. */
-import type { BlocklistResult } from './feed-formats/registry.js';
+import type { BlocklistResult } from '../../feeds/registry.js';
 
 const PHISHING = /phish|credential|spoof/i;
 const MALWARE = /malware|payload|botnet|\bc2\b|\bc&c\b|ransom|trojan|stealer|loader|exploit|miner/i;

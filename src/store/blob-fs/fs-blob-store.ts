@@ -6,8 +6,8 @@
  * opens next can tell a crashed process's leftovers (same host, that process gone) from files a
  * live process is still writing, and remove them at every start rather than an hour later.
  */
-import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants, createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmod, copyFile, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -25,6 +25,8 @@ export interface FsBlobStoreOptions {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Staging ids are names this store made: a time and random hex, never a path. */
+const STAGING_ID = /^[0-9]+-[0-9a-f]{16}$/;
 const HOUR_MS = 60 * 60 * 1000;
 /** A process's staging directory: host (dots allowed), process id, random suffix. */
 const OWNED_DIR = /^(.+)\.(\d+)\.([0-9a-f]+)$/;
@@ -54,10 +56,31 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stage(): Promise<StagedBlob> {
-    const file = path.join(this.stagingDir, `${Date.now()}-${randomHex(8)}`);
+    const id = newStagingId();
     // Create it now ('wx': never reuse a name), so the caller owns a real file it may open for writing.
-    await (await open(file, 'wx', 0o600)).close();
-    return { path: file };
+    await (await open(path.join(this.stagingDir, id), 'wx', 0o600)).close();
+    return { id };
+  }
+
+  async stageFile(localPath: string): Promise<StagedBlob> {
+    const id = newStagingId();
+    const target = path.join(this.stagingDir, id);
+    try {
+      await rename(localPath, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another file system: copy ('excl': never over a file of ours), then drop the original.
+      await copyFile(localPath, target, constants.COPYFILE_EXCL);
+      await unlink(localPath);
+    }
+    // A moved file keeps its old mtime (an archive's entry date), which the stale-staging sweep would take for a leftover.
+    const now = new Date();
+    await utimes(target, now, now);
+    return { id };
+  }
+
+  async withStagedFile<T>(staged: StagedBlob, fn: (path: string) => Promise<T>): Promise<T> {
+    return fn(this.stagedPath(staged));
   }
 
   async commit(staged: StagedBlob, sha256: string): Promise<void> {
@@ -98,11 +121,10 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async acquireLocal(sha256: string): Promise<{ path: string; release(): Promise<void> }> {
-    const file = this.blobPath(sha256);
+  async withLocalFile<T>(sha256: string, fn: (path: string) => Promise<T>): Promise<T> {
     await this.statBlob(sha256);
-    // The blob itself is the local copy; nothing to clean up.
-    return { path: file, release: async () => {} };
+    // The blob itself is the local copy (read-only since commit); nothing to clean up.
+    return fn(this.blobPath(sha256));
   }
 
   async openRead(sha256: string): Promise<{ stream: Readable; size: number }> {
@@ -117,9 +139,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   private stagedPath(staged: StagedBlob): string {
-    const file = path.resolve(staged.path);
-    if (path.dirname(file) !== this.stagingDir) throw new Error(`Not a staging file of this blob store: ${staged.path}`);
-    return file;
+    if (!STAGING_ID.test(staged.id)) throw new Error(`Not a staging file of this blob store: ${staged.id}`);
+    return path.join(this.stagingDir, staged.id);
   }
 
   private async statBlob(sha256: string): Promise<{ size: number }> {
@@ -185,4 +206,8 @@ function removeOlder(dir: string, olderThanMs: number): void {
       // removed meanwhile by its owner
     }
   }
+}
+
+function newStagingId(): string {
+  return `${Date.now()}-${randomHex(8)}`;
 }
