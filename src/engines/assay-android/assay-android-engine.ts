@@ -48,7 +48,7 @@ export function createAssayAndroidEngine() {
       name: 'Assay-Android',
       version: '1.0.0',
       description: 'heuristics over APKs: permission sets (SMS, accessibility, device admin), dynamic code loading, root commands',
-      accepts: { kinds: ['file'], typeTags: ['android', 'apk', 'dex'], maxBytes: 256 * 1024 * 1024 },
+      accepts: { kinds: ['file'], typeTags: ['android', 'apk', 'dex', 'jar'], maxBytes: 256 * 1024 * 1024 },
       timeoutMs: 60_000,
       needsNetwork: false,
     },

@@ -66,6 +66,21 @@ describe('Assay-PE verdicts', () => {
     assert.deepEqual([v.category, v.result], ['malicious', 'Assay.PE.Dropper']);
   });
 
+  it('a DLL that exports the injection APIs (a system library) is not an injector', async () => {
+    const names = 'VirtualAllocEx\0WriteProcessMemory\0CreateRemoteThread\0';
+    const attributes = { ...peAttributes(), pe_info: { ...peAttributes().pe_info, exports: ['VirtualAllocEx', 'WriteProcessMemory', 'CreateRemoteThread'] } };
+    const input = { ...(await pe(`MZ\0${names}`, attributes, 'kernel32.dll')), typeTag: 'pedll' };
+    assert.equal((await scan(input)).category, 'undetected');
+    const resolving = { ...(await pe(`MZ\0${names}GetProcAddress\0`, peAttributes(), 'loader.exe')) };
+    assert.deepEqual([(await scan(resolving)).category, (await scan(resolving)).result], ['suspicious', 'Assay.PE.Injector']);
+  });
+
+  it('an AutoIt-compiled program with made-up section names and no version information is suspicious', async () => {
+    const sections = [{ name: '.text', virtual_address: 0x1000, virtual_size: 0x4000, raw_size: 0x4000, entropy: 6.1, flags: 'rx' }, { name: '.qwzx', virtual_address: 0x5000, virtual_size: 0x1000, raw_size: 0x1000, entropy: 3, flags: 'rw' }];
+    const v = await scan(await pe('MZ', peAttributes({ packers: { assay: 'AutoIt' }, sections, version: false })));
+    assert.deepEqual([v.category, v.result], ['suspicious', 'Assay.PE.AutoIt']);
+  });
+
   it('attributes of the wrong shape are ignored, not a crash', async () => {
     const hostile = { pe_info: { sections: 'x', import_list: [null, 5, { library_name: 7, imported_functions: [1, null] }], entry_point: 'NaN' }, packers: [1], signature_info: 3 };
     const v = await scan(await pe('MZ', hostile as unknown as Record<string, unknown>));

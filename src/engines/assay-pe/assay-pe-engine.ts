@@ -18,6 +18,9 @@ function distinct(haystack: string, needles: readonly RegExp[]): string[] {
   return needles.filter((n) => n.test(haystack)).map((n) => n.source);
 }
 
+/** Section names compilers, linkers and installers write; anything else is a packer's or a crypter's choice. */
+const KNOWN_SECTIONS = new Set(['.text', '.data', '.rdata', '.bss', '.idata', '.edata', '.rsrc', '.reloc', '.tls', '.pdata', '.xdata', '.CRT', '.gfids', '.giats', '.00cfg', '.didat', '.sxdata', '.textbss', '.msvcjmc', '.gehcont', '.retplne', '.voltbl', '_RDATA', '.fptable', '.buildid', '.sdata', '.init', '.fini', '.ctors', '.dtors', '.jcr', '.eh_fram', '.eh_frame', '.tls$', '.orpc', '.ndata', '.itext', '.didata', '.cdata', '.rodata', '.code', 'CODE', 'DATA', 'BSS', 'INIT', 'PAGE', '.sbss', '.srdata', '.shared', '.import', '.export', '.mrdata', '.wixburn', '.qtmetad', '.vmp0', 'UPX0', 'UPX1', 'UPX2', '.sdbid', '.imrsiv', '.nep', '.stab', '.stabstr', '.rodata1', '.text1', '.hdata', '.xfg', '.data1', '.lpdata', '.tlsdata', 'sbss', '.apiset', '.guids', '.pr0', '.wpp_sf', '.detourc', '.detourd', '.pdata1', '.bootdat', '.sbat', '.sdmark', '.vendor_cert', '.note', 'mod', 'vsbss', 'vsdata']);
+
 const SANDBOX_NAMES = [/SbieDll\.dll/i, /VBoxService|VBoxTray|VBoxHook/i, /vmtoolsd|vmwaretray|VMware Tools/i, /\bcuckoo/i, /\bollydbg/i, /\bx64dbg|x32dbg/i, /\bidaq(?:64)?\.exe/i, /\bwireshark\.exe/i, /\bprocmon(?:64)?\.exe|Process Monitor/i, /\bprocexp(?:64)?\.exe/i, /\bfiddler/i, /\bjoebox|joe ?sandbox/i, /\banubis/i, /\bvmsrvc|vmusrvc/i, /\bqemu-ga/i];
 const CREDENTIAL_STORES = [/Google\\?\\Chrome\\?\\User Data/i, /\bLogin Data\b/, /\blogins\.json\b/i, /\bsignons\.sqlite\b/i, /\bwallet\.dat\b/i, /Electrum\\?\\wallets/i, /FileZilla\\?\\(?:recentservers|sitemanager)\.xml/i, /Thunderbird\\?\\Profiles/i, /Mozilla\\?\\Firefox\\?\\Profiles/i, /\bkey[34]\.db\b/, /Opera Software\\?\\Opera Stable/i, /Yandex\\?\\YandexBrowser/i, /\bOutlook\\?\\Profiles|IMAP Password|POP3 Password|SMTP Password/i, /\\Exodus\\?\\exodus\.wallet|\\Ethereum\\?\\keystore/i, /Telegram Desktop\\?\\tdata/i];
 const KEY_NAMES = [/\[ENTER\]/i, /\[BACKSPACE\]|\[BACK\]/i, /\[TAB\]/i, /\[CAPSLOCK\]|\[CAPS LOCK\]/i, /\[DEL(?:ETE)?\]/i, /\[ESC\]/i, /\[F1\]/i, /\[(?:L|R)?SHIFT\]/i];
@@ -56,6 +59,8 @@ function structureHits(input: FileInput, peInfo: Record<string, unknown>, attrs:
     hits.push({ rule: R['encrypted-payload'], evidence: packedData ? str(packedData.name) : randomResource ? `resource ${str(randomResource.type)}` : 'overlay' });
   }
   if (!INSTALLERS.test(packers) && resources.some((r) => str(r.filetype) === 'Win32 EXE')) hits.push({ rule: R['embedded-executable'] });
+  const odd = sections.map((s) => str(s.name)).filter((n) => !KNOWN_SECTIONS.has(n) && !/^\/\d+$|^\.z?debug|^\.(?:CRT|tls|idata|text|data|rdata)\$/.test(n));
+  if (odd.length > 0) hits.push({ rule: R['unusual-section-names'], evidence: odd.slice(0, 4).join(' ') });
   if (sections.some((s) => str(s.flags) === 'rwx')) hits.push({ rule: R['writable-code'] });
   const entry = num(peInfo.entry_point);
   const firstExec = execSections[0];
@@ -104,6 +109,8 @@ function textHits(text: string, imports: Set<string>, exported: Set<string>, isD
   if (/(?:ping(?:\.exe)?\s{1,4}(?:-n\s{1,4}\d{1,3}\s{1,4})?127\.0\.0\.1|timeout(?:\.exe)?\s{1,4}\/t\s{1,4}\d{1,3}|choice\s{1,4}\/c)[^\n]{0,60}&\s{0,4}del\s/i.test(text) || /cmd(?:\.exe)?\s{1,4}\/c\s{1,4}del\s/i.test(text)) hits.push({ rule: R['self-delete'] });
   if (/DisableAntiSpyware|DisableRealtimeMonitoring|Set-MpPreference|Add-MpPreference/i.test(text)) hits.push({ rule: R['defender-tampering'] });
   if (/schtasks(?:\.exe)?"?\s{1,4}\/create/i.test(text)) hits.push({ rule: R['scheduled-task'] });
+  if (/SeDebugPrivilege/.test(text) && has('AdjustTokenPrivileges')) hits.push({ rule: R['debug-privilege'] });
+  if (!isDll && /Mozilla\/[45]\.0 \((?:compatible|Windows)/.test(text)) hits.push({ rule: R['hardcoded-user-agent'] });
   if (has('capCreateCaptureWindow')) hits.push({ rule: R['webcam-capture'] });
   if (/\b[a-z2-7]{16}(?:[a-z2-7]{40})?\.onion\b/.test(text)) hits.push({ rule: R['tor-address'] });
   const ips = publicIps(text, { standalone: true });

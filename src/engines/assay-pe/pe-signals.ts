@@ -37,14 +37,17 @@ export const PE_RULES = defineRules({
   'dotnet-exfiltration': { weight: medium, family: 'Stealer', description: 'a .NET program that mails or posts out what it collects (SmtpClient/FtpWebRequest with keystrokes, clipboard, screen or browser data)' },
   'embedded-executable': { weight: medium, family: 'Dropper', description: 'carries another Windows executable in a resource' },
   'encrypted-payload': { weight: weak, family: 'Dropper', description: 'a large data section (>= 7.6), or a resource or overlay of unknown type (>= 7.8), of near-random bytes: an encrypted payload' },
+  'debug-privilege': { weight: medium, family: 'Injector', description: 'enables SeDebugPrivilege (to open other users\' and system processes)' },
+  'autoit-script': { weight: medium, family: 'AutoIt', description: 'a compiled AutoIt script: the favourite wrapper of commodity crypters (legitimate AutoIt tools exist, and are called suspicious)' },
   // Weak: common in packed or unusual but benign programs; they only add up.
   'few-imports': { weight: weak, family: 'Packed', description: 'an executable importing almost nothing (<= 4 functions, or only LoadLibrary/GetProcAddress)' },
   'writable-code': { weight: weak, family: 'Packed', description: 'a section both writable and executable' },
   'entry-outside-code': { weight: weak, family: 'Packed', description: 'the entry point lies outside the first executable section' },
   'run-key': { weight: weak, family: 'Persistence', description: 'names the Run/RunOnce registry key' },
   'cmd-execution': { weight: weak, family: 'Trojan', description: 'runs commands through cmd.exe /c' },
-  'autoit-script': { weight: weak, family: 'AutoIt', description: 'a compiled AutoIt script (common in commodity malware)' },
   'no-version-info': { weight: weak, family: 'Trojan', description: 'a GUI executable with no version information' },
   'odd-timestamp': { weight: weak, family: 'Trojan', description: 'a compile time in the future' },
+  'unusual-section-names': { weight: weak, family: 'Packed', description: 'section names no common compiler or linker writes (crypters name theirs at random)' },
+  'hardcoded-user-agent': { weight: weak, family: 'Downloader', description: 'an executable carrying a browser User-Agent string of its own' },
   'keyboard-hook-imports': { weight: weak, family: 'Keylogger', description: 'imports SetWindowsHookEx together with GetAsyncKeyState/GetKeyboardState' },
 });
