@@ -1,3 +1,4 @@
+/** Assay-Android: the manifest string-pool reader (incl. hostile pools), verdicts, and a real APK built with 7zz. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';

@@ -1,3 +1,4 @@
+/** Assay-ELF verdicts on ELF attributes and strings, system binaries left alone, plus the engine contract. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,3 +1,4 @@
+/** Assay-Office verdicts on office_info/openxml_info shapes and RTF files written in the test, plus the engine contract. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileInput } from '../../core/plugin.js';

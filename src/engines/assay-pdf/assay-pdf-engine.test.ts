@@ -1,3 +1,4 @@
+/** Assay-PDF verdicts on pdf_info shapes, plus the engine contract. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileInput } from '../../core/plugin.js';

@@ -1,3 +1,4 @@
+/** Assay-PE verdicts on PE attributes as the PE analyzer writes them, plus the engine contract. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileInput } from '../../core/plugin.js';

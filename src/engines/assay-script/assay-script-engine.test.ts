@@ -1,3 +1,4 @@
+/** Assay-Script verdicts on the script analyzer's real output for scripts written in the test, plus the engine contract. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileInput } from '../../core/plugin.js';

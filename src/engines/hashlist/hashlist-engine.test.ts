@@ -1,3 +1,4 @@
+/** Assay-Hashlist: list formats, and verdicts from lists imported into a real SQLite store. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';

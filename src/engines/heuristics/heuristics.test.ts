@@ -1,3 +1,4 @@
+/** The shared heuristics: the verdict rule, printable strings, misleading names and public IP literals. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { printableText } from './file-text.js';
