@@ -26,11 +26,14 @@ test_pkgs=(
   aapt androguard          # Android analyzer references
 )
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then test_pkgs+=(gcc-multilib); fi
+# "bench": the benign corpus of bench/detection.ts --build-benign (Windows PE files Debian ships).
+bench_pkgs=(libwine gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 nsis grub-efi-amd64-bin ipxe shim-unsigned)
 
 missing=()
 need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing+=("$1"); }
 for p in "${runtime_pkgs[@]}"; do need "$p"; done
 if [ "$profile" = test ]; then for p in "${test_pkgs[@]}"; do need "$p"; done; fi
+if [ "$profile" = bench ]; then for p in "${bench_pkgs[@]}"; do need "$p"; done; fi
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -8,6 +8,11 @@ import type { Logger } from 'pino';
 import { SevenZipUnpacker } from '../unpackers/seven-zip/seven-zip-unpacker.js';
 import { createFiletypeAnalyzer } from '../analyzers/filetype/filetype-analyzer.js';
 import { createFuzzyAnalyzer } from '../analyzers/fuzzy/fuzzy-analyzer.js';
+import { createPeAnalyzer } from '../analyzers/pe/index.js';
+import { createElfAnalyzer } from '../analyzers/elf/index.js';
+import { createOfficeAnalyzer } from '../analyzers/office/index.js';
+import { createPdfAnalyzer } from '../analyzers/pdf/index.js';
+import { createScriptAnalyzer } from '../analyzers/script/index.js';
 import { createServices } from '../app/create-services.js';
 import { HashPool } from '../app/intake/hash-pool.js';
 import { createIntake } from '../app/intake/intake.js';
@@ -20,6 +25,16 @@ import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
 import { createYaraEngine } from '../engines/yara/yara-engine.js';
 import { createIcapEngine, parseIcapTargets } from '../engines/icap/index.js';
 import { createVendorCliEngine, loadVendorEngines } from '../engines/vendor-cli/index.js';
+import { createAssayPeEngine } from '../engines/assay-pe/index.js';
+import { createAssayElfEngine } from '../engines/assay-elf/index.js';
+import { createAssayScriptEngine } from '../engines/assay-script/index.js';
+import { createAssayOfficeEngine } from '../engines/assay-office/index.js';
+import { createAssayPdfEngine } from '../engines/assay-pdf/index.js';
+import { createAssayAndroidEngine } from '../engines/assay-android/index.js';
+import { createHashlistEngine } from '../engines/hashlist/index.js';
+import { createExiftoolAnalyzer } from '../analyzers/exiftool/index.js';
+import { createAndroidAnalyzer } from '../analyzers/android/index.js';
+import { createIndicatorsAnalyzer } from '../analyzers/indicators/index.js';
 import { bundledYaraRulesDir } from '../engines/package-root.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
 import { DbJobQueue } from '../queue/db/db-job-queue.js';
@@ -135,8 +150,22 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
   for (const spec of config.vendorEngines ? loadVendorEngines(config.vendorEngines) : []) {
     registry.add('engine', createVendorCliEngine({ spec, logger: logger.child({ engine: spec.name }), defaultMaxBytes: config.maxLargeUploadBytes }));
   }
+  // Our own heuristic engines (docs/engines.md): they judge the analyzers' attributes.
+  for (const engine of [createAssayPeEngine(), createAssayElfEngine(), createAssayScriptEngine(), createAssayOfficeEngine(), createAssayPdfEngine(), createAssayAndroidEngine()]) {
+    registry.add('engine', engine);
+  }
+  registry.add('engine', createHashlistEngine({ find: (hashes) => store.hashLists.find(hashes), lists: () => store.hashLists.list() }));
   registry.add('analyzer', createFiletypeAnalyzer({ magikaModelDir: config.magikaModelDir, logger: logger.child({ analyzer: 'filetype' }) }));
   registry.add('analyzer', createFuzzyAnalyzer({ logger: logger.child({ analyzer: 'fuzzy' }) }));
+  registry.add('analyzer', createExiftoolAnalyzer({ logger: logger.child({ analyzer: 'exiftool' }) }));
+  registry.add('analyzer', createIndicatorsAnalyzer({ logger: logger.child({ analyzer: 'indicators' }) }));
+  // The parsers whose attributes the Assay-* engines judge (they run after the filetype analyzer, on their types only).
+  registry.add('analyzer', createPeAnalyzer({ logger: logger.child({ analyzer: 'pe' }) }));
+  registry.add('analyzer', createElfAnalyzer({ logger: logger.child({ analyzer: 'elf' }) }));
+  registry.add('analyzer', createOfficeAnalyzer({ logger: logger.child({ analyzer: 'office' }) }));
+  registry.add('analyzer', createPdfAnalyzer({ logger: logger.child({ analyzer: 'pdf' }) }));
+  registry.add('analyzer', createScriptAnalyzer({ logger: logger.child({ analyzer: 'script' }) }));
+  registry.add('analyzer', createAndroidAnalyzer({ logger: logger.child({ analyzer: 'android' }) }));
 
   // URLs and hosts are attacker-chosen: every connection goes through the address policy.
   const dnsServers = config.dnsServers ? config.dnsServers.split(',').map((s) => s.trim()).filter(Boolean) : [];

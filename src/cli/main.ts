@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { registerEngines } from './commands/engines.js';
 import { registerFeeds } from './commands/feeds.js';
+import { registerHashes } from './commands/hashes.js';
 import { registerGroup } from './commands/group.js';
 import { registerIntel } from './commands/intel.js';
 import { registerKey } from './commands/key.js';
@@ -36,6 +37,7 @@ registerLookupDomain(program);
 registerLookupIp(program);
 registerEngines(program);
 registerFeeds(program);
+registerHashes(program);
 registerIntel(program);
 
 try {

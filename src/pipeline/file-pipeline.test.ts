@@ -99,3 +99,28 @@ test('an engine that says it is down is a failure, one that is unavailable stays
   assert.deepEqual(results.map((r) => [r.engine_name, r.category, r.engine_version]), [['restarting', 'failure', '9']]);
   assert.equal(scanned, 0);
 });
+
+test('typed analyzers run after the filetype analyzer, only on their types, and see the type tag', async () => {
+  const seen: string[] = [];
+  const untyped = (name: string, attributes: Record<string, unknown>): Analyzer => ({
+    manifest: manifest(name),
+    start: async () => ({ ready: true }),
+    status: () => ({ ready: true }),
+    analyze: async () => ({ attributes }),
+    close: async () => {},
+  });
+  const typed = (name: string, typeTags: string[]): Analyzer => ({
+    ...untyped(name, {}),
+    manifest: manifest(name, { accepts: { kinds: ['file'], typeTags } }),
+    analyze: async (i) => {
+      seen.push(`${name}:${i.typeTag}`);
+      return { attributes: { [`${name}_info`]: true } };
+    },
+  });
+  const host = await startedHost({ analyzer: [typed('pe', ['peexe', 'pedll']), typed('pdf', ['pdf']), untyped('filetype', { type_tag: 'peexe' })] });
+  const pipeline = new FilePipeline({ host, logger });
+  const { attributes } = await pipeline.run(input, new AbortController().signal);
+  assert.deepEqual(seen, ['pe:peexe']);
+  assert.equal(attributes.pe_info, true);
+  assert.equal(attributes.pdf_info, undefined);
+});

@@ -4,7 +4,7 @@
  * one bad plugin never fails an analysis.
  */
 import type { Logger } from 'pino';
-import type { FileInput } from '../core/plugin.js';
+import type { Analyzer, FileInput } from '../core/plugin.js';
 import type { EngineResult } from '../core/verdict.js';
 import { inOrderOf, outcomeText, unansweredResult } from './engine-results.js';
 import type { PluginHost } from './plugin-host.js';
@@ -52,9 +52,21 @@ export class FilePipeline {
   }
 
   private async runAnalyzers(input: FileInput, signal: AbortSignal, attributes: Record<string, unknown>, tags: Set<string>): Promise<void> {
-    const { host, logger } = this.deps;
+    const { host } = this.deps;
+    const analyzers = await host.current('analyzer');
+    // Analyzers that take any type run first (the filetype analyzer finds type_tag); those that
+    // declare types then run only on files of those types, so a PE parser never reads a PDF.
     // A refused size or type means the analyzer has nothing to say about this file.
-    const { run } = host.route(await host.current('analyzer'), { kind: 'file', size: input.size });
+    const untyped = host.route(analyzers.filter((a) => !a.manifest.accepts.typeTags), { kind: 'file', size: input.size });
+    await this.runAnalyzerSet(untyped.run, input, signal, attributes, tags);
+    const typeTag = typeof attributes.type_tag === 'string' ? attributes.type_tag : undefined;
+    if (typeTag === undefined) return;
+    const typed = host.route(analyzers.filter((a) => a.manifest.accepts.typeTags), { kind: 'file', size: input.size, typeTag });
+    await this.runAnalyzerSet(typed.run, { ...input, typeTag }, signal, attributes, tags);
+  }
+
+  private async runAnalyzerSet(run: readonly Analyzer[], input: FileInput, signal: AbortSignal, attributes: Record<string, unknown>, tags: Set<string>): Promise<void> {
+    const { host, logger } = this.deps;
     const outcomes = await Promise.all(run.map(async (analyzer) => ({ analyzer, outcome: await host.call('analyzer', analyzer, (s) => analyzer.analyze(input, s), signal) })));
     for (const { analyzer, outcome } of outcomes) {
       if (outcome.kind === 'ok') {

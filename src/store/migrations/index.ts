@@ -22,6 +22,8 @@ import { feedGenerationsSqlite } from './sqlite/0006-feed-generations.js';
 import { privateScopesSqlite } from './sqlite/0007-private-scopes.js';
 import { retentionSqlite } from './sqlite/0008-retention.js';
 import { fileRelationsSqlite } from './sqlite/0009-file-relations.js';
+import { hashListsSqlite } from './sqlite/0010-hash-lists.js';
+import { hashListsPostgres } from './postgres/0010-hash-lists.js';
 
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
@@ -34,6 +36,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0007-private-scopes': privateScopesSqlite,
     '0008-retention': retentionSqlite,
     '0009-file-relations': fileRelationsSqlite,
+    '0010-hash-lists': hashListsSqlite,
   },
   postgres: {
     '0001-initial': initialPostgres,
@@ -45,6 +48,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0007-private-scopes': privateScopesPostgres,
     '0008-retention': retentionPostgres,
     '0009-file-relations': fileRelationsPostgres,
+    '0010-hash-lists': hashListsPostgres,
   },
 };
 

@@ -5,6 +5,7 @@
 import type { AccessRepository, ApiKeyRepository, GroupRepository, UploadTokenRepository, UserRepository } from './account-repositories.js';
 import type { AnalysisRepository } from './analysis-repository.js';
 import type { CommentRepository, VoteRepository } from './community-repositories.js';
+import type { HashListRepository } from './hash-list-repository.js';
 import type { FeedRepository } from './feed-repository.js';
 import type { FileRepository } from './file-repository.js';
 import type { IntelCacheRepository } from './intel-cache-repository.js';
@@ -41,6 +42,7 @@ export interface Store {
   readonly history: HistoryRepository;
   readonly intelCache: IntelCacheRepository;
   readonly feeds: FeedRepository;
+  readonly hashLists: HashListRepository;
   readonly popularity: PopularityRepository;
   /** Purges of tables that grow with traffic (app/retention). */
   readonly retention: RetentionRepository;

@@ -264,6 +264,23 @@ export interface FeedEntriesTable {
   added_at: number | null;
 }
 
+export interface HashListsTable {
+  name: string;
+  kind: string;
+  format: string;
+  entries: number;
+  imported_at: number;
+  source: string | null;
+  /** The `hash_list_entries.list` value of the current generation of entries. */
+  entries_key: string;
+}
+
+export interface HashListEntriesTable {
+  list: string;
+  hash: string;
+  label: string | null;
+}
+
 export interface PopularityRanksTable {
   source: string;
   domain: string;
@@ -320,6 +337,8 @@ export interface Database {
   intel_budget: IntelBudgetTable;
   feeds: FeedsTable;
   feed_entries: FeedEntriesTable;
+  hash_lists: HashListsTable;
+  hash_list_entries: HashListEntriesTable;
   popularity_ranks: PopularityRanksTable;
 }
 

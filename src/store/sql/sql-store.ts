@@ -8,6 +8,7 @@ import { migrationsFor } from '../migrations/index.js';
 import { SqlAccessRepository, SqlApiKeyRepository, SqlGroupRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
 import { SqlAnalysisRepository } from './analysis-repository.js';
 import { SqlCommentRepository, SqlVoteRepository } from './community-repositories.js';
+import { SqlHashListRepository } from './hash-list-repository.js';
 import { SqlFeedRepository } from './feed-repository.js';
 import { SqlFileRepository } from './file-repository.js';
 import { SqlHistoryRepository } from './history-repository.js';
@@ -57,6 +58,7 @@ export class SqlStore implements Store {
   readonly history: SqlHistoryRepository;
   readonly intelCache: SqlIntelCacheRepository;
   readonly feeds: SqlFeedRepository;
+  readonly hashLists: SqlHashListRepository;
   readonly popularity: SqlPopularityRepository;
   readonly retention: SqlRetentionRepository;
 
@@ -84,6 +86,7 @@ export class SqlStore implements Store {
     this.history = new SqlHistoryRepository(db);
     this.intelCache = new SqlIntelCacheRepository(db);
     this.feeds = new SqlFeedRepository(db);
+    this.hashLists = new SqlHashListRepository(db);
     this.popularity = new SqlPopularityRepository(db);
     this.retention = new SqlRetentionRepository(db);
   }
