@@ -16,6 +16,8 @@ import { quotasSqlite } from './sqlite/0003-quotas.js';
 import { communitySqlite } from './sqlite/0004-community.js';
 import { networkSqlite } from './sqlite/0005-network.js';
 import { feedGenerationsSqlite } from './sqlite/0006-feed-generations.js';
+import { jobPriorityPostgres } from './postgres/0007-job-priority.js';
+import { jobPrioritySqlite } from './sqlite/0007-job-priority.js';
 
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
@@ -25,6 +27,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0004-community': communitySqlite,
     '0005-network': networkSqlite,
     '0006-feed-generations': feedGenerationsSqlite,
+    '0007-job-priority': jobPrioritySqlite,
   },
   postgres: {
     '0001-initial': initialPostgres,
@@ -33,6 +36,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0004-community': communityPostgres,
     '0005-network': networkPostgres,
     '0006-feed-generations': feedGenerationsPostgres,
+    '0007-job-priority': jobPriorityPostgres,
   },
 };
 

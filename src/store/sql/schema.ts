@@ -265,6 +265,8 @@ export interface JobsTable {
   last_error: string | null;
   /** Milliseconds. */
   created_at: number;
+  /** 0 runs first (interactive uploads); higher numbers wait for it (queue.ts JobPriority). */
+  priority: number;
 }
 
 export interface Database {

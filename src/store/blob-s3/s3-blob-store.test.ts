@@ -1,0 +1,105 @@
+/** S3BlobStore on a real S3 server (s3rver in its own process): the blob contract, the object layout, and what staging leaves behind. */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { startTestS3Server, type TestS3Server } from '../../../test/support/s3-server.js';
+import { randomHex } from '../../core/ids.js';
+import { runBlobStoreContract } from '../blob-contract.case.test.js';
+import { parseS3Url, S3BlobStore, s3ClientConfig } from './s3-blob-store.js';
+
+let server: TestS3Server;
+before(async () => {
+  server = await startTestS3Server();
+});
+after(() => server?.stop());
+
+const clientConfig = () =>
+  s3ClientConfig({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+
+/** A store under a prefix of its own in the shared bucket, with its own local work directory. */
+async function openStore(prefix = `t-${randomHex(6)}`) {
+  const workDir = await mkdtemp(path.join(tmpdir(), 'assay-s3-work-'));
+  const location = { bucket: server.bucket, prefix };
+  const stores: S3BlobStore[] = [];
+  const open = () => {
+    const store = new S3BlobStore({ location, client: clientConfig(), workDir, partSize: 5 * 1024 * 1024 });
+    stores.push(store);
+    return store;
+  };
+  return {
+    store: open(),
+    prefix,
+    workDir,
+    reopen: async () => open(),
+    async dispose() {
+      await Promise.all(stores.map((s) => s.close()));
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const client = new S3Client(clientConfig());
+  try {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: `${prefix}/` }));
+    return (listed.Contents ?? []).map((o) => o.Key!).sort();
+  } finally {
+    client.destroy();
+  }
+}
+
+runBlobStoreContract('s3 (s3rver)', () => openStore());
+
+describe('S3BlobStore', () => {
+  test('parses s3:// locations and refuses anything else', () => {
+    assert.deepEqual(parseS3Url('s3://samples/assay/blobs/'), { bucket: 'samples', prefix: 'assay/blobs' });
+    assert.deepEqual(parseS3Url('s3://samples'), { bucket: 'samples', prefix: '' });
+    assert.throws(() => parseS3Url('https://samples/x'), /s3:\/\//);
+    assert.throws(() => parseS3Url('s3://A_B/x'), /s3:\/\//);
+  });
+
+  test('a committed blob sits at <prefix>/<aa>/<bb>/<sha256>, and staging leaves no object or local file behind', async () => {
+    const t = await openStore();
+    try {
+      const content = 'laid out like the local store';
+      const hash = createHash('sha256').update(content).digest('hex');
+      const staged = await t.store.stage();
+      await t.store.withStagedFile(staged, (file) => writeFile(file, content));
+      const refused = await t.store.stage();
+      await t.store.withStagedFile(refused, (file) => writeFile(file, 'refused'));
+      await t.store.commit(staged, hash);
+      await t.store.discard(refused);
+      assert.deepEqual(await keysUnder(t.prefix), [`${t.prefix}/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`]);
+      await t.store.withLocalFile(hash, async () => {
+        assert.equal((await readdir(path.join(t.workDir, 'reads'))).length, 1, 'one downloaded copy while lent');
+      });
+      assert.deepEqual(await readdir(path.join(t.workDir, 'reads')), [], 'the downloaded copy is removed');
+      const stagingDirs = await readdir(path.join(t.workDir, 'staging', '.staging'));
+      for (const dir of stagingDirs) assert.deepEqual(await readdir(path.join(t.workDir, 'staging', '.staging', dir)), []);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  test('with the server gone, reads and commits fail with an error rather than hanging or claiming success', async () => {
+    const own = await startTestS3Server('gone');
+    const workDir = await mkdtemp(path.join(tmpdir(), 'assay-s3-work-'));
+    const config = { ...clientConfig(), endpoint: own.endpoint, maxAttempts: 1 };
+    const store = new S3BlobStore({ location: { bucket: 'gone', prefix: '' }, client: config, workDir });
+    try {
+      const staged = await store.stage();
+      await store.withStagedFile(staged, (file) => writeFile(file, 'never arrives'));
+      await own.stop();
+      await assert.rejects(store.has('a'.repeat(64)));
+      await assert.rejects(store.commit(staged, createHash('sha256').update('never arrives').digest('hex')));
+      await store.discard(staged);
+    } finally {
+      await store.close();
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+});
