@@ -36,6 +36,6 @@ export function openS3BlobStore(config: Config, url: string): S3BlobStore {
 
 /** The job queue `config` names: the metadata database's jobs table, or BullMQ on Redis. */
 export async function openJobQueue(config: Config, db: Kysely<Database>): Promise<JobQueue> {
-  if (config.queue === 'bullmq') return BullmqJobQueue.open(config.redisUrl!, { stalledCheckMs: Math.max(1_000, Math.floor(config.jobLeaseMs / 2)) });
+  if (config.queue === 'bullmq') return BullmqJobQueue.open(config.redisUrl!, { prefix: config.queuePrefix, stalledCheckMs: Math.max(1_000, Math.floor(config.jobLeaseMs / 2)) });
   return new DbJobQueue(db);
 }

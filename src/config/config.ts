@@ -79,6 +79,8 @@ const schema = z.object({
   redisUrl: z.string().optional(),
   /** Where jobs wait: `db`, the jobs table of the metadata database, or `bullmq` on ASSAY_REDIS_URL. */
   queue: z.enum(['db', 'bullmq']).default('db'),
+  /** Redis key prefix of the BullMQ queues: instances sharing a Redis keep apart by it. */
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('assay'),
   /** Per-kind limits within the worker concurrency, `analyse-url=2,retrohunt=1`. */
   jobKindConcurrency: z
     .string()
@@ -163,6 +165,7 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   tiers: 'ASSAY_TIERS',
   redisUrl: 'ASSAY_REDIS_URL',
   queue: 'ASSAY_QUEUE',
+  queuePrefix: 'ASSAY_QUEUE_PREFIX',
   jobKindConcurrency: 'ASSAY_JOB_KIND_CONCURRENCY',
   blobUrl: 'ASSAY_BLOB_URL',
   s3Endpoint: 'ASSAY_S3_ENDPOINT',

@@ -7,7 +7,7 @@
  * live process is still writing, and remove them at every start rather than an hour later.
  */
 import { constants, createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { chmod, copyFile, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -130,6 +130,16 @@ export class FsBlobStore implements BlobStore {
   async openRead(sha256: string): Promise<{ stream: Readable; size: number }> {
     const { size } = await this.statBlob(sha256);
     return { stream: createReadStream(this.blobPath(sha256)), size };
+  }
+
+  /** Every stored blob's sha256 (for copying the store elsewhere: `assay migrate-store`). */
+  async *list(): AsyncIterable<string> {
+    const names = async (dir: string, pattern: RegExp) => (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n)).sort();
+    for (const aa of await names(this.root, /^[0-9a-f]{2}$/)) {
+      for (const bb of await names(path.join(this.root, aa), /^[0-9a-f]{2}$/)) {
+        for (const name of await names(path.join(this.root, aa, bb), SHA256)) if (name.startsWith(aa + bb)) yield name;
+      }
+    }
   }
 
   private blobPath(sha256: string): string {
