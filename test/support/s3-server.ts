@@ -14,6 +14,8 @@ export interface TestS3Server {
   endpoint: string;
   /** A bucket that exists (created at start). */
   bucket: string;
+  /** Where s3rver keeps its data (tests may look at what has arrived, e.g. multipart parts). */
+  directory: string;
   /** What s3rver accepts: any region, path-style addressing, its fixed key pair. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startTestS3Server(bucket = 'assay-test'): Promise<TestS3Se
   return {
     endpoint,
     bucket,
+    directory,
     env: {
       ASSAY_S3_ENDPOINT: endpoint,
       ASSAY_S3_FORCE_PATH_STYLE: 'true',

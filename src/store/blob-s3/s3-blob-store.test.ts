@@ -1,7 +1,8 @@
 /** S3BlobStore on a real S3 server (s3rver in its own process): the blob contract, the object layout, and what staging leaves behind. */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +13,7 @@ import { runBlobStoreContract } from '../blob-contract.case.test.js';
 import { parseS3Url, S3BlobStore, s3ClientConfig } from './s3-blob-store.js';
 
 let server: TestS3Server;
+const s3 = { get directory() { return server.directory; } };
 before(async () => {
   server = await startTestS3Server();
 });
@@ -40,6 +42,15 @@ async function openStore(prefix = `t-${randomHex(6)}`) {
       await rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Paths of the files called `name` under `dir`. */
+async function filesNamed(dir: string, name: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name === name) found.add(path.join(entry.parentPath, entry.name));
+  }
+  return found;
 }
 
 async function keysUnder(prefix: string): Promise<string[]> {
@@ -80,6 +91,52 @@ describe('S3BlobStore', () => {
       assert.deepEqual(await readdir(path.join(t.workDir, 'reads')), [], 'the downloaded copy is removed');
       const stagingDirs = await readdir(path.join(t.workDir, 'staging', '.staging'));
       for (const dir of stagingDirs) assert.deepEqual(await readdir(path.join(t.workDir, 'staging', '.staging', dir)), []);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  test('the staging upload runs while the writer is still writing: the first part is on the server before the file is complete', async () => {
+    const t = await openStore();
+    try {
+      const part = randomBytes(5 * 1024 * 1024 + 1);
+      const tail = randomBytes(1234);
+      const staged = await t.store.stage();
+      // s3rver keeps multipart parts as files named by their number: earlier uploads' are not this one's.
+      const earlier = await filesNamed(s3.directory, '1');
+      await t.store.withStagedFile(staged, async (file) => {
+        await writeFile(file, part);
+        // Wait (with a deadline) for this upload's part 1, while the file is still incomplete.
+        const deadline = Date.now() + 60_000;
+        while ([...(await filesNamed(s3.directory, '1'))].every((p) => earlier.has(p))) {
+          if (Date.now() > deadline) throw new Error('no part arrived while the writer was writing');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await appendFile(file, tail);
+      });
+      const hash = createHash('sha256').update(part).update(tail).digest('hex');
+      await t.store.commit(staged, hash);
+      const { stream, size } = await t.store.openRead(hash);
+      assert.equal(size, part.length + tail.length);
+      assert.equal(createHash('sha256').update(await buffer(stream)).digest('hex'), hash);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  test('a writer that fails stops the staging upload, and nothing is stored', async () => {
+    const t = await openStore();
+    try {
+      const staged = await t.store.stage();
+      await assert.rejects(
+        t.store.withStagedFile(staged, async (file) => {
+          await writeFile(file, randomBytes(100_000));
+          throw new Error('client went away');
+        }),
+        /client went away/,
+      );
+      await t.store.discard(staged);
+      assert.deepEqual(await keysUnder(t.prefix), []);
     } finally {
       await t.dispose();
     }

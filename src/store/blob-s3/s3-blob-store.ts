@@ -2,17 +2,19 @@
  * Content-addressed samples in an S3-compatible bucket: `<prefix>/<aa>/<bb>/<sha256>`.
  *
  * Staging is local (tools such as 7zz and the upload's hashing threads are lent a path), in a
- * FsBlobStore used only for its staging and its sweep of a crashed process's files. Once the writer
- * has filled a staged file (the first lend after `stage()`, or `stageFile`), a multipart upload of
- * it to `<prefix>/.staging/<id>` starts in the background, streamed from disk (bounded memory:
- * `partSize` × `queueSize`), while the intake goes on with the request. Commit waits for it, then
- * copies it server-side to its sha256 key and deletes the staging object, so accepting an upload
- * is one copy rather than a transfer. Discard aborts the upload and deletes what it wrote.
+ * FsBlobStore used only for its staging and its sweep of a crashed process's files. The first lend
+ * of a fresh staged file is its writer's (the upload's hash chain, or whoever fills it): while the
+ * writer writes, a multipart upload to `<prefix>/.staging/<id>` follows the growing file
+ * (growing-file-reader.ts; bounded memory: `partSize` × `queueSize`), and it finishes in the
+ * background while the intake goes on with the request. A file taken over whole (`stageFile`) is
+ * uploaded the same way at once. Commit waits for the upload, copies it server-side to its sha256
+ * key and deletes the staging object, so accepting an upload is one copy rather than a transfer.
+ * Discard aborts the upload and deletes what it wrote.
  *
  * Leftovers of crashed processes (staging objects, unfinished multipart uploads) are the bucket's
  * lifecycle rules' to remove (docs/deploy.md).
  */
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -30,6 +32,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { AppError } from '../../core/errors.js';
 import { FsBlobStore } from '../blob-fs/fs-blob-store.js';
 import type { BlobStore, StagedBlob } from '../ports/blob-store.js';
+import { GrowingFileReader, type WriterOutcome } from './growing-file-reader.js';
 
 export interface S3Location {
   bucket: string;
@@ -112,17 +115,25 @@ export class S3BlobStore implements BlobStore {
     const staged = await this.local.stageFile(localPath);
     const entry: Staging = {};
     this.staging.set(staged.id, entry);
-    await this.local.withStagedFile(staged, async (file) => void (entry.upload = this.startUpload(staged, file)));
+    await this.local.withStagedFile(staged, async (file) => void (entry.upload = this.startUpload(staged, file, Promise.resolve(sizeOf(file)))));
     return staged;
   }
 
   async withStagedFile<T>(staged: StagedBlob, fn: (path: string) => Promise<T>): Promise<T> {
     const entry = this.staging.get(staged.id);
     return this.local.withStagedFile(staged, async (file) => {
-      const result = await fn(file);
-      // The first lend is the writer's: the file is complete, so its upload can start now.
-      if (entry && !entry.upload) entry.upload = this.startUpload(staged, file);
-      return result;
+      if (!entry || entry.upload) return fn(file);
+      // The first lend is the writer's: upload what it writes as it writes it.
+      let finished!: (outcome: WriterOutcome) => void;
+      entry.upload = this.startUpload(staged, file, new Promise<WriterOutcome>((resolve) => (finished = resolve)));
+      try {
+        const result = await fn(file);
+        finished(sizeOf(file));
+        return result;
+      } catch (error) {
+        finished({ error: error instanceof Error ? error : new Error(String(error)) });
+        throw error;
+      }
     });
   }
 
@@ -139,7 +150,7 @@ export class S3BlobStore implements BlobStore {
     // Not started, failed, or the file changed after its first lend: send it now.
     if (uploaded?.size !== size) {
       await entry.upload?.abort();
-      entry.upload = await this.local.withStagedFile(staged, async (file) => this.startUpload(staged, file));
+      entry.upload = await this.local.withStagedFile(staged, async (file) => this.startUpload(staged, file, Promise.resolve(sizeOf(file))));
       uploaded = await entry.upload.done;
     }
     await this.client.send(
@@ -201,22 +212,24 @@ export class S3BlobStore implements BlobStore {
     this.client.destroy();
   }
 
-  private startUpload(staged: StagedBlob, file: string): NonNullable<Staging['upload']> {
+  /** Uploads `file` to its staging key as it grows, until `writerDone` says how long it is. */
+  private startUpload(staged: StagedBlob, file: string, writerDone: Promise<WriterOutcome>): NonNullable<Staging['upload']> {
+    const body = new GrowingFileReader(file, writerDone);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.location.bucket, Key: this.stagingKey(staged), Body: createReadStream(file) },
+      params: { Bucket: this.location.bucket, Key: this.stagingKey(staged), Body: body },
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: false,
     });
-    // The writer is done with the file, so its size now is what the upload sends.
-    const size = statSync(file).size;
-    const done = upload.done().then(() => ({ size }));
+    const done = upload.done().then(() => ({ size: body.bytesRead }));
     // Awaited by commit; a failure here is retried there, never left unheard.
     done.catch(() => undefined);
     return {
       done,
       abort: async () => {
+        // Also stops the reader if it is still waiting for a writer that will not finish.
+        body.destroy();
         await upload.abort().catch(() => undefined);
         await done.catch(() => undefined);
       },
@@ -234,6 +247,14 @@ export class S3BlobStore implements BlobStore {
 
   private key(rest: string): string {
     return this.location.prefix ? `${this.location.prefix}/${rest}` : rest;
+  }
+}
+
+function sizeOf(file: string): WriterOutcome {
+  try {
+    return { size: statSync(file).size };
+  } catch (error) {
+    return { error: error as Error };
   }
 }
 
