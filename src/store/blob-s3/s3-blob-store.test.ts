@@ -1,7 +1,7 @@
 /** S3BlobStore on a real S3 server (s3rver in its own process): the blob contract, the object layout, and what staging leaves behind. */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { buffer } from 'node:stream/consumers';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -85,12 +85,15 @@ describe('S3BlobStore', () => {
       await t.store.commit(staged, hash);
       await t.store.discard(refused);
       assert.deepEqual(await keysUnder(t.prefix), [`${t.prefix}/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`]);
-      await t.store.withLocalFile(hash, async () => {
-        assert.equal((await readdir(path.join(t.workDir, 'reads'))).length, 1, 'one downloaded copy while lent');
+      const localFiles = async () => {
+        const root = path.join(t.workDir, 'staging', '.staging');
+        return (await Promise.all((await readdir(root)).map((dir) => readdir(path.join(root, dir))))).flat();
+      };
+      await t.store.withLocalFile(hash, async (file) => {
+        assert.equal((await localFiles()).length, 1, 'one downloaded copy while lent');
+        assert.equal((await stat(file)).mode & 0o777, 0o400, 'the copy is read-only');
       });
-      assert.deepEqual(await readdir(path.join(t.workDir, 'reads')), [], 'the downloaded copy is removed');
-      const stagingDirs = await readdir(path.join(t.workDir, 'staging', '.staging'));
-      for (const dir of stagingDirs) assert.deepEqual(await readdir(path.join(t.workDir, 'staging', '.staging', dir)), []);
+      assert.deepEqual(await localFiles(), [], 'no staged file or downloaded copy is left');
     } finally {
       await t.dispose();
     }

@@ -15,7 +15,7 @@
  * lifecycle rules' to remove (docs/deploy.md).
  */
 import { createWriteStream, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,7 +44,7 @@ export interface S3BlobStoreOptions {
   location: S3Location;
   /** Endpoint, region, credentials, path style: see `s3ClientConfig`. */
   client: S3ClientConfig;
-  /** Local directory for staging files and downloaded copies (on the data disk). */
+  /** Local directory for staging files and the copies lent to engines (on the data disk). */
   workDir: string;
   /** Multipart part size in bytes (S3's minimum is 5 MiB). */
   partSize?: number;
@@ -92,7 +92,6 @@ export class S3BlobStore implements BlobStore {
   private readonly local: FsBlobStore;
   private readonly staging = new Map<string, Staging>();
   private readonly location: S3Location;
-  private readonly readDir: string;
   private readonly partSize: number;
   private readonly queueSize: number;
 
@@ -100,7 +99,6 @@ export class S3BlobStore implements BlobStore {
     this.client = new S3Client(options.client);
     this.location = options.location;
     this.local = new FsBlobStore(path.join(options.workDir, 'staging'));
-    this.readDir = path.join(options.workDir, 'reads');
     this.partSize = Math.max(5 * MIB, options.partSize ?? 8 * MIB);
     this.queueSize = options.queueSize ?? 4;
   }
@@ -185,14 +183,17 @@ export class S3BlobStore implements BlobStore {
 
   async withLocalFile<T>(sha256: string, fn: (path: string) => Promise<T>): Promise<T> {
     const { stream } = await this.openRead(sha256);
-    await mkdir(this.readDir, { recursive: true, mode: 0o700 });
-    const dir = await mkdtemp(path.join(this.readDir, 'blob-'));
+    // The copy is a local staging file: removed afterwards, and swept at the next start after a crash.
+    const copy = await this.local.stage();
     try {
-      const file = path.join(dir, sha256);
-      await pipeline(stream, createWriteStream(file, { mode: 0o400 }));
-      return await fn(file);
+      return await this.local.withStagedFile(copy, async (file) => {
+        await pipeline(stream, createWriteStream(file));
+        await chmod(file, 0o400);
+        return fn(file);
+      });
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      stream.destroy();
+      await this.local.discard(copy);
     }
   }
 
