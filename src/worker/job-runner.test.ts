@@ -288,3 +288,28 @@ for (const queueKind of ['sqlite', 'bullmq'] as const) {
     }
   });
 }
+
+test('a job whose workers keep dying is given up once its attempts run out, without running it again', async () => {
+  let runs = 0;
+  const givenUp: string[] = [];
+  const t = await setup({
+    [ANALYSE_FILE]: {
+      run: async () => void (runs += 1),
+      giveUp: async (_p, error) => void givenUp.push((error as Error).message),
+    },
+  });
+  try {
+    await t.queue.enqueue(ANALYSE_FILE, payload);
+    // Three workers claim it and die (their leases lapse): the policy allows 3 attempts.
+    for (let i = 0; i < 3; i++) {
+      assert.ok(await t.queue.claim(`doomed-${i}`, 1000));
+      clockMs += 1001;
+    }
+    t.runner().start();
+    await until('the job to fail for good', counted(t.queue, { failed: 1 }));
+    assert.equal(runs, 0, 'not run a fourth time');
+    assert.match(givenUp[0] ?? '', /claimed 4 times/);
+  } finally {
+    await t.close();
+  }
+});

@@ -121,6 +121,10 @@ export class JobRunner {
     }, Math.max(50, Math.floor(leaseMs / 3)));
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      // Claimed more often than the policy allows, without a recorded failure: its workers died
+      // running it (a sample that crashes or exhausts the process). Give it up rather than let it
+      // take down every worker in turn.
+      if (job.attempts > this.policy.maxAttempts) throw new Error(`the job was claimed ${job.attempts} times; its workers stopped without finishing it`);
       await handler.run(job.payload, this.abort.signal, job);
       await queue.complete(job.id, this.workerId);
     } catch (err) {
