@@ -7,7 +7,8 @@
 # binutils' readelf and gcc (with 32-bit multilib on amd64) for the ELF analyzer's reference comparisons,
 # qpdf and poppler-utils (pdfinfo), the references of the PDF analyzer,
 # MinGW-w64, osslsigncode, mcs/monodis and makensis to build the PE analyzer's test files, and pefile,
-# the reference it is compared with; python3-olefile, the office analyzer's reference).
+# the reference it is compared with; python3-olefile, the office analyzer's reference; c-icap with its
+# virus_scan module for the ICAP engine, bubblewrap for the vendor command-line engines).
 set -euo pipefail
 profile=${1:-runtime}
 
@@ -19,6 +20,8 @@ test_pkgs=(
   qpdf poppler-utils       # PDF analyzer references
   gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 python3-pefile osslsigncode mono-mcs mono-utils nsis   # PE analyzer
   python3-olefile          # office analyzer: OLE streams and summary properties reference
+  c-icap libc-icap-mod-virus-scan iproute2   # ICAP engine: c-icap's virus_scan over clamd; ss sees its connections
+  bubblewrap               # vendor command-line engines: their default sandbox (also wanted at run time when configured)
 )
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then test_pkgs+=(gcc-multilib); fi
 

@@ -40,6 +40,9 @@ export function violation({ from, to }: Edge): string | undefined {
   }
   if (a === 'api' && (b === 'store' || b === 'queue' || PLUGINS.includes(b))) return 'api talks to AppServices only';
   if (['pipeline', 'store', 'queue'].includes(a) && ['app', 'api', 'worker', 'cli', 'bootstrap'].includes(b)) return `${a} does not import ${b}`;
+  if (a === 'pipeline' && PLUGINS.includes(b)) return 'pipeline runs plugins through the host by their core interfaces; bootstrap registers them';
+  // The intel cache is a decorator the host puts in front of intel sources: bootstrap wires it, nobody else asks it.
+  if (to.startsWith('pipeline/intel-cache/') && a !== 'bootstrap') return 'only bootstrap (and the pipeline) use pipeline/intel-cache';
   if (a === 'worker' && ['api', 'cli', 'bootstrap'].includes(b)) return `worker does not import ${b}`;
   if (a === 'cli' && (['store', 'queue', 'pipeline'].includes(b) || PLUGINS.includes(b))) return 'cli goes through the services bootstrap builds';
   return undefined;
@@ -72,11 +75,13 @@ function importGraph(): Edge[] {
   return edges;
 }
 
-test('the checker reads the real graph: bootstrap imports the worker, app the accounts', () => {
+test('the checker reads the real graph: bootstrap imports the worker, the host and the intel cache; app the accounts', () => {
   const edges = importGraph();
   assert.ok(edges.length > 500, `only ${edges.length} imports found`);
   assert.ok(edges.some((e) => e.from === 'bootstrap/container.ts' && e.to === 'worker/job-runner.ts'));
   assert.ok(edges.some((e) => e.from === 'app/create-services.ts' && e.to.startsWith('app/accounts/')));
+  assert.ok(edges.some((e) => e.from === 'bootstrap/container.ts' && e.to === 'pipeline/plugin-host.ts'));
+  assert.ok(edges.some((e) => e.from === 'bootstrap/container.ts' && e.to.startsWith('pipeline/intel-cache/')));
 });
 
 test('the rules catch each kind of forbidden import', () => {
@@ -87,7 +92,7 @@ test('the rules catch each kind of forbidden import', () => {
     { from: 'unpackers/seven-zip/seven-zip-unpacker.ts', to: 'queue/queue.ts' },
     { from: 'analyzers/fuzzy/fuzzy-analyzer.ts', to: 'worker/job-runner.ts' },
     { from: 'intel/rdap/rdap-source.ts', to: 'app/services.ts' },
-    { from: 'app/feeds/import-feed.ts', to: 'engines/url-blocklist/index.ts' },
+    { from: 'app/feeds/import-feed.ts', to: 'url-engines/url-blocklist/index.ts' },
     { from: 'app/intel-refresh.ts', to: 'intel/index.ts' },
     { from: 'app/create-services.ts', to: 'bootstrap/container.ts' },
     { from: 'app/services.ts', to: 'api/build-app.ts' },
@@ -96,6 +101,11 @@ test('the rules catch each kind of forbidden import', () => {
     { from: 'api/routes/metadata.ts', to: 'engines/clamav/index.ts' },
     { from: 'threads/thread-pool.ts', to: 'app/services.ts' },
     { from: 'pipeline/analyse-url-job.ts', to: 'app/intake/intake.ts' },
+    { from: 'pipeline/plugin-host.ts', to: 'engines/clamav/index.ts' },
+    { from: 'pipeline/url-pipeline.ts', to: 'url-engines/url-heuristics/index.ts' },
+    { from: 'intel/dns/dns-source.ts', to: 'pipeline/intel-cache/cached-source.ts' },
+    { from: 'app/network/network-service.ts', to: 'pipeline/intel-cache/cached-intel.ts' },
+    { from: 'api/routes/metrics.ts', to: 'pipeline/intel-cache/cached-source.ts' },
     { from: 'cli/commands/with-store.ts', to: 'store/ports/store.ts' },
     { from: 'cli/commands/intel.ts', to: 'intel/index.ts' },
   ];
@@ -108,6 +118,13 @@ test('the rules catch each kind of forbidden import', () => {
     { from: 'bootstrap/container.ts', to: 'engines/clamav/index.ts' },
     { from: 'worker/handlers/analyse-file.ts', to: 'pipeline/analyse-file-job.ts' },
     { from: 'cli/commands/with-store.ts', to: 'bootstrap/operator.ts' },
+    { from: 'bootstrap/container.ts', to: 'pipeline/intel-cache/cached-source.ts' },
+    { from: 'bootstrap/container.ts', to: 'pipeline/plugin-registry.ts' },
+    { from: 'bootstrap/feed-blocklists.ts', to: 'url-engines/url-blocklist/index.ts' },
+    { from: 'pipeline/intel-cache/cached-source.ts', to: 'core/plugin.ts' },
+    { from: 'pipeline/file-pipeline.ts', to: 'pipeline/plugin-host.ts' },
+    { from: 'worker/handlers/analyse-file.ts', to: 'pipeline/plugin-host.ts' },
+    { from: 'app/create-services.ts', to: 'pipeline/network-pipeline.ts' },
   ];
   assert.deepEqual(fine.filter((e) => violation(e) !== undefined), []);
 });

@@ -4,7 +4,6 @@
  * use case lives in its own module, so this file only connects them.
  */
 import { defaultTiers, type TierConfig } from '../config/config.js';
-import type { Analyzer, Engine, IntelSource, PageCapturer, UrlEngine } from '../core/plugin.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { QuotaCounters } from '../store/ports/quota-counters.js';
@@ -16,22 +15,18 @@ import { createCommunityService } from './community/community-service.js';
 import { createFileService } from './file-service.js';
 import type { FileIntake } from './intake/intake.js';
 import { createQuotaService, type QuotaOverridesLookup } from './quotas/quota-service.js';
-import type { AppServices } from './services.js';
+import type { AppServices, PluginCallStats, PluginStatus } from './services.js';
 import { createUploadTokenService } from './upload-tokens.js';
 import { authenticate } from './users.js';
 import { createGraphService } from './graph/graph-service.js';
-import { createNetworkService, normaliseNetworkId, type IntelLookup } from './network/network-service.js';
+import { createNetworkService, normaliseNetworkId } from './network/network-service.js';
 import { createUrlService } from './urls/url-service.js';
-import { pino, type Logger } from 'pino';
-
-const silentLogger = pino({ level: 'silent' });
+import type { NetworkPipeline } from '../pipeline/network-pipeline.js';
 
 export interface ServiceDeps {
   store: Store;
   blobs: BlobStore;
   queue: JobQueue;
-  engines: readonly Engine[];
-  analyzers: readonly Analyzer[];
   uploadUrlTtlMs: number;
   /** Where submitted files enter (app/intake, built in bootstrap: the URL job uses it too). */
   intake: FileIntake;
@@ -52,14 +47,10 @@ export interface ServiceDeps {
   credentialCacheMs?: number;
   /** A failed background write (quota counts kept in memory); the write is retried. */
   onBackgroundError?: (error: unknown) => void;
-  /** URL verdict engines (blocklists, heuristics): URL analyses run them in the pipeline, domain and IP reports here. */
-  urlEngines?: { list(): readonly UrlEngine[]; current(): Promise<readonly UrlEngine[]> };
-  /** Intel sources for domains and IPs, asked through `intelLookup` (a TTL cache). */
-  intelSources?: readonly IntelSource[];
-  intelLookup?: IntelLookup;
-  /** Screenshots of URL pages; listed with the plugins. */
-  capturer?: PageCapturer;
-  logger?: Logger;
+  /** Every plugin with its readiness, and call counts (the plugin host); absent: none. */
+  plugins?: { statuses(): PluginStatus[]; callStats(): PluginCallStats[] };
+  /** Enriches domains and IPs (intel sources, URL engines); absent: they are only read from the store. */
+  networkPipeline?: NetworkPipeline;
 }
 
 export function createServices(deps: ServiceDeps): AppServices {
@@ -69,16 +60,9 @@ export function createServices(deps: ServiceDeps): AppServices {
   const caches = createAccountCaches({ store, now, cacheMs, overrides: deps.quotaOverrides ?? quotaOverridesOf(store) });
   const files = createFileService({ store, blobs, intake: deps.intake });
   const urls = createUrlService({ store, queue: deps.queue, now, blobs });
-  const analyses = createAnalysisService({ store, urls });
+  const analyses = createAnalysisService({ store, urls, findFile: (sha256, principal) => files.get(sha256, principal) });
   const graph = createGraphService({ store, findFile: (sha256, principal) => files.get(sha256, principal) });
-  const network = createNetworkService({
-    store,
-    sources: deps.intelSources ?? [],
-    lookup: deps.intelLookup ?? ((source, target, signal) => source.lookup(target, signal).then((result) => ({ result, fetchedAt: now(), fromCache: false, stale: false }))),
-    urlEngines: async () => (deps.urlEngines ? deps.urlEngines.current() : []),
-    now,
-    logger: deps.logger ?? silentLogger,
-  });
+  const network = createNetworkService({ store, enrich: deps.networkPipeline?.enrich });
   const quotas = createQuotaService({
     counters: deps.quotaCounters ?? store.quotaCounters,
     tiers: deps.quotaTiers ?? defaultTiers,
@@ -118,13 +102,8 @@ export function createServices(deps: ServiceDeps): AppServices {
     },
     uploads: createUploadTokenService({ store, now, ttlMs: deps.uploadUrlTtlMs, tiers: deps.tiers }),
     plugins: {
-      list: () => [
-        ...deps.engines.map((p) => ({ kind: 'engine' as const, manifest: p.manifest, readiness: p.status() })),
-        ...deps.analyzers.map((p) => ({ kind: 'analyzer' as const, manifest: p.manifest, readiness: p.status() })),
-        ...(deps.urlEngines?.list() ?? []).map((p) => ({ kind: 'url-engine' as const, manifest: p.manifest, readiness: p.status() })),
-        ...(deps.intelSources ?? []).map((p) => ({ kind: 'intel' as const, manifest: p.manifest, readiness: p.status() })),
-        ...(deps.capturer ? [{ kind: 'url-capture' as const, manifest: deps.capturer.manifest, readiness: deps.capturer.status() }] : []),
-      ],
+      list: () => deps.plugins?.statuses() ?? [],
+      calls: () => deps.plugins?.callStats() ?? [],
     },
     health: { ready: deps.isReady },
     close: () => quotas.close(),

@@ -5,15 +5,16 @@ import type { FileObject } from '../core/model/file.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { hasPrivilege } from './accounts/privileges.js';
-import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, scopesOf } from './accounts/visibility.js';
+import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, privateScopesFor, scopesOf } from './accounts/visibility.js';
 import type { FileIntake } from './intake/intake.js';
 import { receiveForm } from './intake/receive-form.js';
 import type { StagedFile } from './intake/staged-file.js';
 import type { Principal } from './principal.js';
+import { privateFileView } from './private-file-view.js';
 import type { AppServices, UploadFields } from './services.js';
 
 export interface FileServiceDeps {
-  store: Pick<Store, 'files' | 'analyses' | 'access' | 'changeMarker'>;
+  store: Pick<Store, 'files' | 'analyses' | 'access' | 'votes' | 'changeMarker'>;
   blobs: BlobStore;
   /** Where submissions enter: staging, storing, recording, access and the analysis job. */
   intake: FileIntake;
@@ -56,7 +57,11 @@ export function createFileService(deps: FileServiceDeps): FileService {
     return found;
   }
 
-  const find = async (hash: string, principal: Principal): Promise<FileObject> => (await findVisible(hash, principal)).file;
+  /** The file as the principal sees it: public facts plus those of their own private submissions. */
+  async function find(hash: string, principal: Principal): Promise<FileObject> {
+    const { file, owners } = await findVisible(hash, principal);
+    return privateFileView(store, file, privateScopesFor(owners, principal));
+  }
 
   /**
    * VT's "password to decompress and scan a file contained in a protected ZIP file": every file in

@@ -13,8 +13,11 @@ import { parseS3Url, S3BlobStore, s3ClientConfig } from '../store/blob-s3/s3-blo
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Database } from '../store/sql/schema.js';
 
+/** A blob store with a local staging area the retention purge sweeps. */
+export type StagingBlobStore = BlobStore & { purgeStaging(olderThanMs: number): Promise<number> };
+
 /** The blob store `config` names, with what closing it takes. */
-export function openBlobStore(config: Config): { blobs: BlobStore; close(): Promise<void> } {
+export function openBlobStore(config: Config): { blobs: StagingBlobStore; close(): Promise<void> } {
   if (!config.blobUrl) return { blobs: new FsBlobStore(config.blobDir), close: async () => undefined };
   const store = openS3BlobStore(config, config.blobUrl);
   return { blobs: store, close: () => store.close() };

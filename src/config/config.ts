@@ -119,6 +119,20 @@ const schema = z.object({
   tlsPort: z.coerce.number().int().min(1).max(65535).default(443),
   /** Chromium for URL screenshots; absent: /usr/bin/chromium when installed. `off` disables screenshots. */
   chromium: z.string().optional(),
+  /** How often `assay serve` and `assay worker` purge rows past their retention; 0 turns purging off. */
+  retentionIntervalMs: z.coerce.number().int().min(0).default(10 * 60 * 1000),
+  /** Finished (done or failed) analysis jobs are kept this many days. */
+  retentionJobsDays: z.coerce.number().min(0).default(7),
+  /** Expired intel answers are kept this many days (served stale when a source fails), then purged. */
+  retentionIntelCacheGraceDays: z.coerce.number().min(0).default(7),
+  /** API usage per day is kept this many days; /users/{id}/api_usage looks back 60. */
+  retentionApiUsageDays: z.coerce.number().min(60).default(70),
+  /** Staging files (uploads and unpacked ZIPs) untouched this many hours are leftovers of a crash. */
+  retentionStagingHours: z.coerce.number().positive().default(6),
+  /** ICAP antivirus servers, each an engine: `Name=icap://host:1344/service?seats=4,...` (docs/engines.md). */
+  icapEngines: z.string().optional(),
+  /** A JSON file of vendor command-line engines (docs/engines.md). */
+  vendorEngines: z.string().optional(),
 });
 
 /** Parses ASSAY_JOB_KIND_CONCURRENCY (`kind=n,...`). */
@@ -184,6 +198,13 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   chromium: 'ASSAY_CHROMIUM',
   tlsPort: 'ASSAY_TLS_PORT',
   feeds: 'ASSAY_FEEDS',
+  retentionIntervalMs: 'ASSAY_RETENTION_INTERVAL_MS',
+  retentionJobsDays: 'ASSAY_RETENTION_JOBS_DAYS',
+  retentionIntelCacheGraceDays: 'ASSAY_RETENTION_INTEL_CACHE_GRACE_DAYS',
+  retentionApiUsageDays: 'ASSAY_RETENTION_API_USAGE_DAYS',
+  retentionStagingHours: 'ASSAY_RETENTION_STAGING_HOURS',
+  icapEngines: 'ASSAY_ICAP_ENGINES',
+  vendorEngines: 'ASSAY_VENDOR_ENGINES',
 };
 
 /** Reads the environment, applies overrides (CLI flags), validates and freezes. */

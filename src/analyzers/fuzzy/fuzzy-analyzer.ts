@@ -34,7 +34,6 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
   const tlshMaxBytes = options.tlshMaxBytes ?? DEFAULT_TLSH_MAX_BYTES;
   const threads = options.hashThreads ?? Math.min(2, availableParallelism());
   let pool: ThreadPool<FuzzyHashRequest, FuzzyHashResult> | undefined;
-  let readiness: Readiness = { ready: false, detail: 'not started' };
 
   const manifest: PluginManifest = {
     name: 'fuzzy',
@@ -49,7 +48,6 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
     manifest,
 
     async start(): Promise<Readiness> {
-      if (readiness.ready) return readiness;
       try {
         // Each worker checks both digests against known values before it takes files.
         pool = await ThreadPool.create<FuzzyHashRequest, FuzzyHashResult>({
@@ -61,23 +59,19 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
           onAbortRunning: 'terminate',
         });
       } catch (err) {
-        readiness = { ready: false, detail: `fuzzy hashing workers did not start: ${(err as Error).message}` };
-        logger.error({ detail: readiness.detail }, 'fuzzy analyzer not ready');
-        return readiness;
+        return { ready: false, detail: `fuzzy hashing workers did not start: ${(err as Error).message}` };
       }
       const versions = `ssdeep ${SSDEEP_REFERENCE_VERSION} (in-process); tlsh.js ${TLSH_JS_VERSION}`;
-      readiness = {
+      return {
         ready: true,
         detail: `${versions} in ${threads} worker thread(s); tlsh for files up to ${Math.round(tlshMaxBytes / 2 ** 20)} MiB`,
         engineVersion: versions,
       };
-      return readiness;
     },
 
-    status: () => readiness,
-
     async analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput> {
-      if (!pool || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'fuzzy analyzer not started');
+      // The host calls only a started analyzer; a direct caller learns why nothing came back.
+      if (!pool) throw new PluginError('not_ready', 'fuzzy analyzer not started or closed');
       if (signal.aborted) throw signal.reason;
       const result = await pool.run({ path: path.resolve(input.path), tlshMaxBytes }, signal);
       if (result.kind === 'unreadable') throw new PluginError('file_unreadable', result.message);
@@ -89,7 +83,6 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
     },
 
     async close(): Promise<void> {
-      readiness = { ready: false, detail: 'closed' };
       const closing = pool;
       pool = undefined;
       await closing?.close();

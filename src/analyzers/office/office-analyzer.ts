@@ -39,7 +39,6 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnal
   const { logger } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_OFFICE_MAX_BYTES;
   let pool: ThreadPool<OfficeRequest, OfficeResult> | undefined;
-  let readiness: Readiness = { ready: false, detail: 'not started' };
 
   const manifest: PluginManifest = {
     name: 'office',
@@ -51,7 +50,8 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnal
   };
 
   async function run(input: FileInput, signal: AbortSignal, withChildren: boolean): Promise<OfficeResult> {
-    if (!pool || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'office analyzer not started');
+    // The host calls only a started analyzer; a direct caller learns why nothing came back.
+    if (!pool) throw new PluginError('not_ready', 'office analyzer not started or closed');
     if (signal.aborted) throw signal.reason;
     const result = await pool.run({ path: path.resolve(input.path), maxBytes, withChildren }, signal);
     if (result.kind === 'unreadable') throw new PluginError('file_unreadable', result.message);
@@ -64,7 +64,6 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnal
     manifest,
 
     async start(): Promise<Readiness> {
-      if (readiness.ready) return readiness;
       try {
         pool = await ThreadPool.create<OfficeRequest, OfficeResult>({
           name: 'office parsing',
@@ -75,15 +74,10 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnal
           onAbortRunning: 'terminate',
         });
       } catch (err) {
-        readiness = { ready: false, detail: `office parsing worker did not start: ${(err as Error).message}` };
-        logger.error({ detail: readiness.detail }, 'office analyzer not ready');
-        return readiness;
+        return { ready: false, detail: `office parsing worker did not start: ${(err as Error).message}` };
       }
-      readiness = { ready: true, detail: `in-process OLE/OOXML parser in ${options.threads ?? 1} worker thread(s)`, engineVersion: manifest.version };
-      return readiness;
+      return { ready: true, detail: `in-process OLE/OOXML parser in ${options.threads ?? 1} worker thread(s)`, engineVersion: manifest.version };
     },
-
-    status: () => readiness,
 
     async analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput> {
       const result = await run(input, signal, false);
@@ -98,7 +92,6 @@ export function createOfficeAnalyzer(options: OfficeAnalyzerOptions): OfficeAnal
     },
 
     async close(): Promise<void> {
-      readiness = { ready: false, detail: 'closed' };
       const closing = pool;
       pool = undefined;
       await closing?.close();

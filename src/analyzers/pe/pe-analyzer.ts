@@ -27,7 +27,6 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
   const limits: PeLimits = { ...DEFAULT_PE_LIMITS, ...options.limits };
   const threads = options.threads ?? Math.min(2, availableParallelism());
   let pool: ThreadPool<PeRequest, PeResult> | undefined;
-  let readiness: Readiness = { ready: false, detail: 'not started' };
 
   const manifest: PluginManifest = {
     name: 'pe',
@@ -43,7 +42,6 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
     manifest,
 
     async start(): Promise<Readiness> {
-      if (readiness.ready) return readiness;
       try {
         pool = await ThreadPool.create<PeRequest, PeResult>({
           name: 'pe parsing',
@@ -53,18 +51,14 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
           onAbortRunning: 'terminate',
         });
       } catch (err) {
-        readiness = { ready: false, detail: `pe parsing workers did not start: ${(err as Error).message}` };
-        logger.error({ detail: readiness.detail }, 'pe analyzer not ready');
-        return readiness;
+        return { ready: false, detail: `pe parsing workers did not start: ${(err as Error).message}` };
       }
-      readiness = { ready: true, detail: `in-process PE parser in ${threads} worker thread(s)`, engineVersion: manifest.version };
-      return readiness;
+      return { ready: true, detail: `in-process PE parser in ${threads} worker thread(s)`, engineVersion: manifest.version };
     },
 
-    status: () => readiness,
-
     async analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput> {
-      if (!pool || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'pe analyzer not started');
+      // The host calls only a started analyzer; a direct caller learns why nothing came back.
+      if (!pool) throw new PluginError('not_ready', 'pe analyzer not started or closed');
       if (signal.aborted) throw signal.reason;
       const result = await pool.run({ path: path.resolve(input.path), limits }, signal);
       if (result.kind === 'unreadable') throw new PluginError('file_unreadable', result.message);
@@ -79,7 +73,6 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
     },
 
     async close(): Promise<void> {
-      readiness = { ready: false, detail: 'closed' };
       const closing = pool;
       pool = undefined;
       await closing?.close();

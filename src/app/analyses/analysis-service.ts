@@ -1,6 +1,7 @@
 /** Use case for analyses: one analysis with the file or URL it analysed, as its reader may see it. */
 import { AppError } from '../../core/errors.js';
 import type { Analysis } from '../../core/model/analysis.js';
+import type { FileObject } from '../../core/model/file.js';
 import type { Store } from '../../store/ports/store.js';
 import { canSeeAnalysis } from '../accounts/visibility.js';
 import type { Principal } from '../principal.js';
@@ -13,8 +14,10 @@ export interface AnalysisService {
 }
 
 export interface AnalysisServiceDeps {
-  store: Pick<Store, 'analyses' | 'access' | 'files'>;
+  store: Pick<Store, 'analyses' | 'access'>;
   urls: Pick<UrlService, 'get'>;
+  /** The file as this reader sees it (private counts, votes and analyses only of their own scopes). */
+  findFile(sha256: string, principal: Principal): Promise<FileObject>;
 }
 
 export function createAnalysisService(deps: AnalysisServiceDeps): AnalysisService {
@@ -30,7 +33,10 @@ export function createAnalysisService(deps: AnalysisServiceDeps): AnalysisServic
         if (!url) throw notFound();
         return { analysis, item: { type: 'url', url } };
       }
-      const file = await store.files.findByHash('sha256', analysis.itemId);
+      const file = await deps.findFile(analysis.itemId, principal).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'NotFoundError') return undefined;
+        throw error;
+      });
       if (!file) throw notFound();
       return { analysis, item: { type: 'file', file } };
     },

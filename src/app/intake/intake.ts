@@ -141,6 +141,8 @@ export function createIntake(deps: IntakeDeps): FileIntake {
       // The file record is shared by everyone who may see the file, now or once someone submits it publicly.
       name: owner === EVERYONE ? cleanName(origin.name) : undefined,
       at: toUnixSeconds(deps.now()),
+      // A private submission is counted for its owner only (docs/auth.md, Private submissions).
+      owner,
     });
     const { analysisId } = await createAnalysis(record, owner, options.analyse ?? 'queue', 'interactive');
     return { analysisId, file: record };

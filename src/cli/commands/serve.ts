@@ -34,8 +34,7 @@ export function registerServe(program: Command): void {
     for (const s of statuses) {
       const state = s.readiness.ready ? 'ready    ' : 'NOT READY';
       const version = [s.readiness.engineVersion, s.readiness.signatureVersion].filter(Boolean).join(' / ');
-      out(`  ${state} ${s.kind.padEnd(11)} ${s.name.padEnd(20)} ${version}${s.readiness.detail ? `  (${s.readiness.detail})` : ''}`);
-      logger.info({ plugin: s.name, kind: s.kind, ...s.readiness }, s.readiness.ready ? 'plugin ready' : 'plugin not ready');
+      out(`  ${state} ${s.kind.padEnd(13)} ${s.name.padEnd(20)} ${version}${s.readiness.detail ? `  (${s.readiness.detail})` : ''}`);
     }
 
     let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';

@@ -55,6 +55,7 @@ export class DbJobQueue implements JobQueue {
         run_after: now,
         last_error: null,
         created_at: now,
+        finished_at: null,
         priority: priorityRank(options.priority),
       })
       .execute();
@@ -112,14 +113,14 @@ export class DbJobQueue implements JobQueue {
   }
 
   async complete(jobId: string, workerId: string): Promise<void> {
-    await this.held(jobId, workerId).set({ status: 'done', lease_until: null }).execute();
+    await this.held(jobId, workerId).set({ status: 'done', lease_until: null, finished_at: this.now() }).execute();
   }
 
   async fail(jobId: string, workerId: string, error: string, retryInMs: number | null): Promise<void> {
     const lastError = error.slice(0, MAX_ERROR_CHARS);
     const update =
       retryInMs === null
-        ? { status: 'failed' as const, lease_until: null, last_error: lastError }
+        ? { status: 'failed' as const, lease_until: null, last_error: lastError, finished_at: this.now() }
         : {
             status: 'pending' as const,
             lease_owner: null,

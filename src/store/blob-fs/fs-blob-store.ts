@@ -7,7 +7,7 @@
  * live process is still writing, and remove them at every start rather than an hour later.
  */
 import { constants, createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -174,6 +174,37 @@ export class FsBlobStore implements BlobStore {
     } catch {
       // best effort: see above
     }
+  }
+
+  /**
+   * The periodic form of the start-up sweep, run by the retention purge while the server runs:
+   * removes dead processes' directories of this host, and anywhere else (this process's own
+   * directory included: an upload that failed without discarding) entries untouched since
+   * `olderThanMs`. A file being written is modified as it grows, so it stays. Returns how many
+   * entries were removed.
+   */
+  async purgeStaging(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    const remove = async (entry: string) => {
+      await rm(entry, { force: true, recursive: true });
+      removed++;
+    };
+    for (const name of await readdir(this.stagingRoot)) {
+      const entry = path.join(this.stagingRoot, name);
+      const owner = OWNED_DIR.exec(name);
+      try {
+        if (entry !== this.stagingDir && owner && owner[1] === HOST && !isRunning(Number(owner[2]))) await remove(entry);
+        else if (owner && (await stat(entry)).isDirectory()) {
+          for (const inner of await readdir(entry)) {
+            const file = path.join(entry, inner);
+            if ((await stat(file)).mtimeMs < olderThanMs) await remove(file);
+          }
+        } else if ((await stat(entry)).mtimeMs < olderThanMs) await remove(entry);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return removed;
   }
 
   /**

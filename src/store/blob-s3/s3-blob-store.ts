@@ -207,6 +207,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** Sweeps the local staging area (FsBlobStore.purgeStaging); staging objects in the bucket are its lifecycle rules' to remove. */
+  purgeStaging(olderThanMs: number): Promise<number> {
+    return this.local.purgeStaging(olderThanMs);
+  }
+
   /** Closes the HTTP connections; in-flight staging uploads are aborted. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.staging.values()].map((entry) => entry.upload?.abort()));

@@ -12,6 +12,7 @@ import type { HistoryRepository, NetworkObjectRepository, ResolutionRepository }
 import type { PopularityRepository } from './popularity-repository.js';
 import type { QuotaCounters } from './quota-counters.js';
 import type { RelationRepository } from './relation-repository.js';
+import type { RetentionRepository } from './retention-repository.js';
 import type { UrlRepository } from './url-repository.js';
 
 /** Record families whose changes caches follow: users, keys and groups; files and who may see them. */
@@ -38,6 +39,8 @@ export interface Store {
   readonly intelCache: IntelCacheRepository;
   readonly feeds: FeedRepository;
   readonly popularity: PopularityRepository;
+  /** Purges of tables that grow with traffic (app/retention). */
+  readonly retention: RetentionRepository;
   /**
    * A value that changes whenever the records of `scope` may have changed: written by this process,
    * or by any other connection (another process: the CLI, a worker). Caches of this process keep

@@ -71,6 +71,15 @@ export interface FileAccessTable {
   owner: string;
 }
 
+/** Private submissions of a file, counted per owner (0007); the files row counts the public ones. */
+export interface FileSubmissionsTable {
+  sha256: string;
+  owner: string;
+  times_submitted: number;
+  first_submission_date: number;
+  last_submission_date: number;
+}
+
 export interface AnalysisOwnersTable {
   analysis_id: string;
   owner: string;
@@ -121,6 +130,8 @@ export interface CommentsTable {
   positive: number;
   negative: number;
   abuse: number;
+  /** `*`, or the private scope it was written under (0007). */
+  visibility: string;
 }
 
 /** One row per tag of a comment, for `filter=tag:`; date copied so a tag's comments page by date. */
@@ -145,6 +156,8 @@ export interface VotesTable {
   verdict: 'harmless' | 'malicious';
   value: number;
   date: number;
+  /** `*`, or the private scope it was cast under (0007); only `*` votes are in the files row's totals. */
+  visibility: string;
 }
 
 /** Vote totals of URLs, domains and IPs (files keep theirs on the files row). */
@@ -265,6 +278,8 @@ export interface JobsTable {
   last_error: string | null;
   /** Milliseconds. */
   created_at: number;
+  /** Milliseconds; set when the job is done or has failed for good (0008), for retention. */
+  finished_at: number | null;
   /** 0 runs first (interactive uploads); higher numbers wait for it (queue.ts JobPriority). */
   priority: number;
 }
@@ -276,6 +291,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   groups: GroupsTable;
   file_access: FileAccessTable;
+  file_submissions: FileSubmissionsTable;
   analysis_owners: AnalysisOwnersTable;
   upload_tokens: UploadTokensTable;
   jobs: JobsTable;

@@ -17,6 +17,7 @@ import { SqlPopularityRepository } from './popularity-repository.js';
 import { SqlQuotaCounters } from './quota-counters.js';
 import { SqlRelationRepository } from './relation-repository.js';
 import { SqlResolutionRepository } from './resolution-repository.js';
+import { SqlRetentionRepository } from './retention-repository.js';
 import { SqlUrlRepository } from './url-repository.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -55,6 +56,7 @@ export class SqlStore implements Store {
   readonly intelCache: SqlIntelCacheRepository;
   readonly feeds: SqlFeedRepository;
   readonly popularity: SqlPopularityRepository;
+  readonly retention: SqlRetentionRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -80,6 +82,7 @@ export class SqlStore implements Store {
     this.intelCache = new SqlIntelCacheRepository(db);
     this.feeds = new SqlFeedRepository(db);
     this.popularity = new SqlPopularityRepository(db);
+    this.retention = new SqlRetentionRepository(db);
   }
 
   changeMarker(scope: ChangeScope): string | undefined {

@@ -1,12 +1,12 @@
 /** The `analyse-file` job: runs the file analysis (pipeline/analyse-file-job.ts); giving up completes it with a failure per engine. */
-import type { Engine } from '../../core/plugin.js';
 import { abandonFileAnalysis, analyseFile, type AnalyseFileDeps } from '../../pipeline/analyse-file-job.js';
+import type { PluginHost } from '../../pipeline/plugin-host.js';
 import type { AnalyseFilePayload } from '../job-kinds.js';
 import type { JobHandler } from '../job-runner.js';
 
 export interface AnalyseFileHandlerDeps extends AnalyseFileDeps {
-  /** The engines a given-up analysis lists with `failure`. */
-  engines: readonly Engine[];
+  /** The host whose answering file engines a given-up analysis lists with `failure`. */
+  host: PluginHost;
 }
 
 export function analyseFileHandler(deps: AnalyseFileHandlerDeps): JobHandler<AnalyseFilePayload> {

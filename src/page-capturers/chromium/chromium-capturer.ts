@@ -49,7 +49,6 @@ const FRAMING_HEADERS = new Set(['content-length', 'content-encoding', 'transfer
 
 export class ChromiumCapturer implements PageCapturer {
   readonly manifest = manifest;
-  private readiness: Readiness = { ready: false, detail: 'not started' };
   private browser: Promise<Browser> | undefined;
   /** One page at a time: a renderer takes hundreds of megabytes. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -61,22 +60,16 @@ export class ChromiumCapturer implements PageCapturer {
 
   async start(): Promise<Readiness> {
     if (!existsSync(this.executablePath)) {
-      this.readiness = { ready: false, detail: `no Chromium at ${this.executablePath}; install it with \`apt-get install chromium\` or set ASSAY_CHROMIUM` };
-      return this.readiness;
+      return { ready: false, detail: `no Chromium at ${this.executablePath}; install it with \`apt-get install chromium\` or set ASSAY_CHROMIUM` };
     }
     // The browser itself starts with the first capture: most servers (and every test server) never need one.
     try {
       const { stdout } = await execFileAsync(this.executablePath, ['--version'], { timeout: 15_000 });
       const version = /(\d+\.\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? stdout.trim();
-      this.readiness = { ready: true, engineVersion: version, detail: `Chromium ${version}, every request through the safe fetcher` };
+      return { ready: true, engineVersion: version, detail: `Chromium ${version}, every request through the safe fetcher` };
     } catch (error) {
-      this.readiness = { ready: false, detail: `Chromium at ${this.executablePath} does not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+      return { ready: false, detail: `Chromium at ${this.executablePath} does not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
     }
-    return this.readiness;
-  }
-
-  status(): Readiness {
-    return this.readiness;
   }
 
   capture(url: string, signal: AbortSignal): Promise<{ png: Buffer; refusedRequests: number }> {

@@ -1,5 +1,5 @@
 /** An in-process IntelCacheStore (tests, single-process use): entries in a Map, budgets per UTC minute. */
-import type { IntelCacheStore } from './intel-cache.js';
+import type { IntelCacheStore } from './cached-intel.js';
 
 type Entry = { value: unknown; fetchedAt: number; expiresAt: number };
 

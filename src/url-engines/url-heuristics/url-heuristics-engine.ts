@@ -36,7 +36,6 @@ export function createUrlHeuristicsEngine(options: UrlHeuristicsOptions = {}): U
   return {
     manifest,
     start: async () => readiness,
-    status: () => readiness,
     async scanUrl(input: UrlInput, signal: AbortSignal): Promise<UrlVerdict> {
       signal.throwIfAborted();
       const { verdict } = assessUrl(input, lists);

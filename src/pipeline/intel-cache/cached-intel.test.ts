@@ -1,15 +1,15 @@
 /** CachedIntel: single flight against real loopback DNS and RDAP servers, TTL expiry with an injected clock, failures and budgets. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startDnsServer, type TestDnsServer } from '../../test/support/dns-server.js';
-import { startRdapServer, type TestRdapServer } from '../../test/support/rdap-server.js';
-import { PluginError, type IntelResult, type IntelSource, type IntelTarget, type Readiness } from '../core/plugin.js';
-import { DnsSource } from './dns/dns-source.js';
-import { CachedIntel, NEGATIVE_CACHE_MS, cacheKey } from './intel-cache.js';
+import { startDnsServer, type TestDnsServer } from '../../../test/support/dns-server.js';
+import { startRdapServer, type TestRdapServer } from '../../../test/support/rdap-server.js';
+import { PluginError, type IntelResult, type IntelSource, type IntelTarget, type Readiness } from '../../core/plugin.js';
+import { DnsSource } from '../../intel/dns/dns-source.js';
+import { CachedIntel, NEGATIVE_CACHE_MS, cacheKey } from './cached-intel.js';
 import { MemoryIntelCacheStore } from './memory-intel-cache-store.js';
-import { bundledRdapBootstrapDir } from './rdap/bundled-bootstrap-dir.js';
-import { createFetchJson } from './rdap/fetch-json.js';
-import { RdapSource } from './rdap/rdap-source.js';
+import { bundledRdapBootstrapDir } from '../../intel/rdap/bundled-bootstrap-dir.js';
+import { createFetchJson } from '../../intel/rdap/fetch-json.js';
+import { RdapSource } from '../../intel/rdap/rdap-source.js';
 
 const signal = () => AbortSignal.timeout(10_000);
 const domain = (name: string): IntelTarget => ({ kind: 'domain', name });

@@ -3,7 +3,7 @@
  * ones are served at once and refreshed in the background; concurrent askers of one key share one
  * lookup; a per-source budget caps calls to the outside; failures are remembered briefly.
  */
-import { PluginError, type IntelResult, type IntelSource, type IntelTarget } from '../core/plugin.js';
+import { PluginError, type IntelResult, type IntelSource, type IntelTarget } from '../../core/plugin.js';
 
 /** The store's IntelCacheRepository has exactly this shape; MemoryIntelCacheStore is the in-process one. */
 export interface IntelCacheStore {

@@ -1,4 +1,4 @@
-/** PostgreSQL 0007: jobs get a priority (0 interactive, higher later), and the runnable index orders by it first. */
+/** PostgreSQL 0009: jobs get a priority (0 interactive, higher later), and the runnable index orders by it first. */
 import { sqlMigration } from '../sql-migration.js';
 
 export const jobPriorityPostgres = sqlMigration([

@@ -9,6 +9,7 @@ import { createConnectGuard } from '../../net/connect-guard.js';
 import { systemResolver } from '../../net/host-resolver.js';
 import { SafeFetcher } from '../../net/safe-fetcher.js';
 import type { ResourceFetch } from '../../core/plugin.js';
+import { runPageCapturerContract } from '../contract.case.test.js';
 import { ChromiumCapturer } from './chromium-capturer.js';
 
 const chromium = '/usr/bin/chromium';
@@ -79,4 +80,16 @@ describe('Chromium screenshots', { skip: existsSync(chromium) ? false : 'Debian 
     assert.equal(readiness.ready, false);
     assert.match(readiness.detail ?? '', /apt-get install chromium/);
   });
+});
+
+describe('Chromium as a page capturer', { skip: existsSync(chromium) ? false : 'Debian chromium is not installed' }, () => {
+  let server: http.Server;
+  let origin = '';
+  before(async () => {
+    server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><h1>Contract</h1></body></html>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server?.close(() => resolve())));
+  runPageCapturerContract('screenshot', () => new ChromiumCapturer({ executablePath: chromium, fetchResource: safeFetch(['127.0.0.1/32']) }), { url: () => `${origin}/page` });
 });

@@ -6,6 +6,7 @@ import type { UrlInput } from '../../core/plugin.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { feedEntryOf, feedFormats, type FeedFormatName } from '../../feeds/index.js';
 import { BlocklistEngine, resultForThreat, type FeedIndex, type FeedIndexEntry } from './index.js';
+import { runUrlEngineContract } from '../contract.case.test.js';
 
 interface StoredEntry extends FeedIndexEntry {
   urlId: string;
@@ -157,4 +158,10 @@ describe('resultForThreat', () => {
     assert.equal(resultForThreat('PayPal', 'phishing'), 'phishing');
     assert.equal(resultForThreat(null, 'malware'), 'malware');
   });
+});
+
+// The URL engine contract over a feed imported into the real index: a listed URL is malicious.
+runUrlEngineContract('URLhaus', async () => new BlocklistEngine('URLhaus', (await engines()).index), {
+  url: input('http://files.example.net/dl/invoice.zip'),
+  expected: 'malicious',
 });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { FetchedPage, UrlInput } from '../../core/plugin.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { assessUrl, compileLists, createUrlHeuristicsEngine, DEFAULT_LISTS_DATE, PHISHED_BRANDS, URL_HEURISTICS_NAME, URL_SHORTENERS } from './index.js';
+import { runUrlEngineContract } from '../contract.case.test.js';
 
 const lists = compileLists();
 
@@ -167,7 +168,6 @@ describe('URL heuristics engine', () => {
     assert.equal(readiness.ready, true);
     assert.equal(readiness.engineUpdate, DEFAULT_LISTS_DATE);
     assert.match(DEFAULT_LISTS_DATE, /^20\d{6}$/);
-    assert.deepEqual(engine.status(), readiness);
     assert.ok(Object.keys(PHISHED_BRANDS).length >= 40 && URL_SHORTENERS.length >= 30);
     await engine.close();
   });
@@ -202,4 +202,9 @@ describe('URL heuristics engine', () => {
     controller.abort(new Error('stop'));
     await assert.rejects(engine.scanUrl(inputFor('https://www.google.com/'), controller.signal), /stop/);
   });
+});
+
+runUrlEngineContract(URL_HEURISTICS_NAME, () => createUrlHeuristicsEngine(), {
+  url: { url: 'https://www.wikipedia.org/', canonicalUrl: canonicalizeUrl('https://www.wikipedia.org/').canonical, host: 'www.wikipedia.org' },
+  expected: 'harmless',
 });
