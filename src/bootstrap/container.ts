@@ -19,7 +19,7 @@ import { createIntake } from '../app/intake/intake.js';
 import { RetentionScheduler } from '../app/retention/retention-purge.js';
 import type { AppServices } from '../app/services.js';
 import { ensureBootstrapKey } from '../app/users.js';
-import type { Config } from '../config/config.js';
+import { parseKindLimits, type Config } from '../config/config.js';
 import type { Readiness } from '../core/plugin.js';
 import { createClamavEngine } from '../engines/clamav/clamav-engine.js';
 import { createYaraEngine } from '../engines/yara/yara-engine.js';
@@ -37,9 +37,7 @@ import { createAndroidAnalyzer } from '../analyzers/android/index.js';
 import { createIndicatorsAnalyzer } from '../analyzers/indicators/index.js';
 import { bundledYaraRulesDir } from '../engines/package-root.js';
 import { FilePipeline } from '../pipeline/file-pipeline.js';
-import { DbJobQueue } from '../queue/db/db-job-queue.js';
 import type { JobQueue } from '../queue/queue.js';
-import { FsBlobStore } from '../store/blob-fs/fs-blob-store.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { openPostgres } from '../store/postgres/open-postgres.js';
@@ -62,6 +60,7 @@ import { createConnectGuard } from '../net/connect-guard.js';
 import { serverResolver, systemResolver } from '../net/host-resolver.js';
 import { SafeFetcher } from '../net/safe-fetcher.js';
 import { FeedBlocklists } from './feed-blocklists.js';
+import { openBlobStore, openJobQueue } from './scale-out.js';
 import { ChromiumCapturer } from '../page-capturers/chromium/chromium-capturer.js';
 import { extractPageFacts } from '../page-analyzers/html-page/page-facts.js';
 import { FeedScheduler, parseFeedSchedule } from '../app/feeds/index.js';
@@ -111,8 +110,10 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
   const applied = await backend.store.migrate();
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
   const store = backend.store;
-  const blobs = new FsBlobStore(config.blobDir);
-  const queue = new DbJobQueue(backend.db);
+  // Local directory and jobs table by default; an S3 bucket and BullMQ when configured (scale-out.ts).
+  const blobStore = openBlobStore(config);
+  const blobs = blobStore.blobs;
+  const queue = await openJobQueue(config, backend.db);
   const now = () => Date.now();
   // Quota counters in Redis when configured (every server then shares them), else in the store.
   const redisQuota = config.redisUrl ? await openRedisQuotaCounters(config.redisUrl) : undefined;
@@ -268,6 +269,7 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
   const workers = new JobRunner({
     queue,
     concurrency: config.workerConcurrency,
+    kindLimits: parseKindLimits(config.jobKindConcurrency),
     leaseMs: config.jobLeaseMs,
     pollMs: config.jobPollMs,
     logger: logger.child({ part: 'worker' }),
@@ -324,6 +326,7 @@ export async function buildContainer(config: Config, logger: Logger, options: Co
       await host.close();
       await services.close().catch((error: unknown) => logger.warn({ err: error }, 'quota counts kept in memory were not written'));
       await queue.close();
+      await blobStore.close();
       await redisQuota?.close();
       await store.close();
     },

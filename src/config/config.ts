@@ -75,8 +75,31 @@ const schema = z.object({
   jobPollMs: z.coerce.number().int().positive().default(250),
   /** Quota tiers by name; `public` is the default for new users. */
   tiers: tiersSchema.default(defaultTiers),
-  /** redis://... moves quota counters (and later the queue) to Redis. */
+  /** redis://... moves quota counters (and, with `queue: bullmq`, the job queue) to Redis. */
   redisUrl: z.string().optional(),
+  /** Where jobs wait: `db`, the jobs table of the metadata database, or `bullmq` on ASSAY_REDIS_URL. */
+  queue: z.enum(['db', 'bullmq']).default('db'),
+  /** Redis key prefix of the BullMQ queues: instances sharing a Redis keep apart by it. */
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('assay'),
+  /** Per-kind limits within the worker concurrency, `analyse-url=2,retrohunt=1`. */
+  jobKindConcurrency: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9_-]+=\d+\s*(,\s*[A-Za-z0-9_-]+=\d+\s*)*$/, 'expected kind=n,kind=n')
+    .optional(),
+  /** `s3://bucket/prefix` keeps samples in an S3-compatible bucket instead of `<data>/blobs`. */
+  blobUrl: z.string().regex(/^s3:\/\//, 'expected s3://bucket/prefix').optional(),
+  /** S3 endpoint for S3-compatible servers (MinIO, Ceph, ...); absent: AWS. */
+  s3Endpoint: z.url().optional(),
+  /** Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need. */
+  s3ForcePathStyle: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+  awsRegion: z.string().optional(),
+  /** Absent: the AWS SDK's default chain (instance role, web identity, profile). */
+  awsAccessKeyId: z.string().optional(),
+  awsSecretAccessKey: z.string().optional(),
+  awsSessionToken: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long an authenticated key is reused without reading the store; changes by another process (the CLI) apply within it. */
   credentialCacheMs: z.coerce.number().int().min(0).default(5_000),
@@ -112,6 +135,16 @@ const schema = z.object({
   vendorEngines: z.string().optional(),
 });
 
+/** Parses ASSAY_JOB_KIND_CONCURRENCY (`kind=n,...`). */
+export function parseKindLimits(value: string | undefined): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const part of (value ?? '').split(',')) {
+    const [kind, n] = part.split('=').map((s) => s.trim());
+    if (kind && n) limits[kind] = Number(n);
+  }
+  return limits;
+}
+
 export type Config = Readonly<z.infer<typeof schema>> & {
   /** Derived: `<dataDir>/rules`, extra YARA rules. */
   readonly rulesDir: string;
@@ -145,6 +178,16 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   jobPollMs: 'ASSAY_JOB_POLL_MS',
   tiers: 'ASSAY_TIERS',
   redisUrl: 'ASSAY_REDIS_URL',
+  queue: 'ASSAY_QUEUE',
+  queuePrefix: 'ASSAY_QUEUE_PREFIX',
+  jobKindConcurrency: 'ASSAY_JOB_KIND_CONCURRENCY',
+  blobUrl: 'ASSAY_BLOB_URL',
+  s3Endpoint: 'ASSAY_S3_ENDPOINT',
+  s3ForcePathStyle: 'ASSAY_S3_FORCE_PATH_STYLE',
+  awsRegion: 'AWS_REGION',
+  awsAccessKeyId: 'AWS_ACCESS_KEY_ID',
+  awsSecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  awsSessionToken: 'AWS_SESSION_TOKEN',
   logLevel: 'ASSAY_LOG_LEVEL',
   credentialCacheMs: 'ASSAY_CREDENTIAL_CACHE_MS',
   fetchAllow: 'ASSAY_FETCH_ALLOW',
@@ -180,6 +223,7 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
     });
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (parsed.data.queue === 'bullmq' && !parsed.data.redisUrl) throw new Error('Invalid configuration:\n  ASSAY_QUEUE: bullmq needs ASSAY_REDIS_URL');
   const dataDir = path.resolve(parsed.data.dataDir);
   return Object.freeze({
     ...parsed.data,

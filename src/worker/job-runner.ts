@@ -31,12 +31,18 @@ export interface JobRunnerOptions {
   pollMs: number;
   /** Default: `defaultGiveUpPolicy`. */
   policy?: GiveUpPolicy;
+  /**
+   * At most this many jobs of a kind at once in this runner (within `concurrency`), e.g. so that
+   * URL fetches or retrohunts cannot take every slot; kinds not named share `concurrency`.
+   */
+  kindLimits?: Readonly<Record<string, number>>;
   logger: Logger;
 }
 
 export class JobRunner {
   readonly workerId = `w-${process.pid}-${randomHex(3)}`;
   private running = 0;
+  private readonly runningByKind = new Map<string, number>();
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -80,15 +86,18 @@ export class JobRunner {
       while (!this.stopped && this.running < this.options.concurrency) {
         let job: Job | undefined;
         try {
-          job = await this.options.queue.claim(this.workerId, this.options.leaseMs);
+          job = await this.options.queue.claim(this.workerId, this.options.leaseMs, { skipKinds: this.kindsAtLimit() });
         } catch (err) {
           this.options.logger.error({ err }, 'could not claim a job');
           return;
         }
         if (!job) return;
         this.running += 1;
+        const kind = job.kind;
+        this.runningByKind.set(kind, (this.runningByKind.get(kind) ?? 0) + 1);
         const run = this.execute(job).finally(() => {
           this.running -= 1;
+          this.runningByKind.set(kind, (this.runningByKind.get(kind) ?? 1) - 1);
           this.inFlight.delete(run);
           void this.fill();
         });
@@ -99,6 +108,11 @@ export class JobRunner {
     }
   }
 
+  private kindsAtLimit(): string[] {
+    const limits = this.options.kindLimits ?? {};
+    return Object.keys(limits).filter((kind) => (this.runningByKind.get(kind) ?? 0) >= limits[kind]!);
+  }
+
   private async execute(job: Job): Promise<void> {
     const { queue, leaseMs, logger } = this.options;
     const handler = (this.options.handlers as Record<string, JobHandler | undefined>)[job.kind];
@@ -107,6 +121,10 @@ export class JobRunner {
     }, Math.max(50, Math.floor(leaseMs / 3)));
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      // Claimed more often than the policy allows, without a recorded failure: its workers died
+      // running it (a sample that crashes or exhausts the process). Give it up rather than let it
+      // take down every worker in turn.
+      if (job.attempts > this.policy.maxAttempts) throw new Error(`the job was claimed ${job.attempts} times; its workers stopped without finishing it`);
       await handler.run(job.payload, this.abort.signal, job);
       await queue.complete(job.id, this.workerId);
     } catch (err) {

@@ -15,7 +15,7 @@ import type { FileObject } from '../../core/model/file.js';
 import { looksLikeZip, type Unpacker } from '../../core/unpacker.js';
 import { ANALYSE_FILE, type AnalyseFilePayload } from '../../worker/job-kinds.js';
 import type { DownloadIntake } from '../../pipeline/download-intake.js';
-import type { JobQueue } from '../../queue/queue.js';
+import type { JobPriority, JobQueue } from '../../queue/queue.js';
 import type { BlobStore, StagedBlob } from '../../store/ports/blob-store.js';
 import type { Store } from '../../store/ports/store.js';
 import { EVERYONE } from '../accounts/visibility.js';
@@ -70,7 +70,7 @@ export interface FileIntake extends DownloadIntake {
    * the caller runs the analysis itself.
    */
   submitFile(file: StagedFile, owner: string, origin: FileOrigin, options?: { analyse?: 'queue' | 'caller' }): Promise<SubmittedFile>;
-  /** A new analysis of a stored file, owned by `owner` when private, and its job (a rescan). */
+  /** A new analysis of a stored file, owned by `owner` when private, and its job (a rescan: queued behind uploads). */
   analyseAgain(file: FileObject, owner: string): Promise<{ analysisId: string }>;
 }
 
@@ -149,7 +149,7 @@ export function createIntake(deps: IntakeDeps): FileIntake {
       owner,
     });
     await recordSubmission(record, owner, origin);
-    const { analysisId } = await createAnalysis(record, owner, options.analyse ?? 'queue');
+    const { analysisId } = await createAnalysis(record, owner, options.analyse ?? 'queue', 'interactive');
     return { analysisId, file: record };
   }
 
@@ -177,7 +177,7 @@ export function createIntake(deps: IntakeDeps): FileIntake {
   }
 
   /** Owner first, then the analysis row, then the job: the job always finds its analysis, and a private one is never public. */
-  async function createAnalysis(file: FileObject, owner: string, analyse: 'queue' | 'caller'): Promise<{ analysisId: string }> {
+  async function createAnalysis(file: FileObject, owner: string, analyse: 'queue' | 'caller', priority: JobPriority): Promise<{ analysisId: string }> {
     const date = toUnixSeconds(deps.now());
     // The suffix keeps two submissions of one file within a second apart; ids stay opaque to clients.
     const analysisId = fileAnalysisId(file.md5, date, randomHex(2));
@@ -185,7 +185,7 @@ export function createIntake(deps: IntakeDeps): FileIntake {
     await store.analyses.create({ id: analysisId, itemType: 'file', itemId: file.sha256, date });
     if (analyse === 'queue') {
       const payload: AnalyseFilePayload = { analysisId, sha256: file.sha256 };
-      await deps.queue.enqueue(ANALYSE_FILE, payload);
+      await deps.queue.enqueue(ANALYSE_FILE, payload, { priority });
     }
     return { analysisId };
   }
@@ -199,7 +199,7 @@ export function createIntake(deps: IntakeDeps): FileIntake {
     unpackZip: (zip, password) =>
       blobs.withStagedFile(live(zip), (archive) => unpackZip({ unpacker: deps.unpacker, limits: deps.unpackLimits, workDir: deps.workDir, fromPath, discard }, archive, password)),
     submitFile,
-    analyseAgain: (file, owner) => createAnalysis(file, owner, 'queue'),
+    analyseAgain: (file, owner) => createAnalysis(file, owner, 'queue', 'bulk'),
     async submitDownload(body, origin) {
       const submitted = await submitFile(await fromBytes(body), EVERYONE, { kind: 'url-download', ...origin }, { analyse: 'caller' });
       return { analysisId: submitted.analysisId, sha256: submitted.file.sha256 };

@@ -6,7 +6,7 @@ import { PostgresAdapter, SqliteAdapter, sql, type Kysely } from 'kysely';
 import { randomHex } from '../../core/ids.js';
 import { affectedRows } from '../../store/sql/codec.js';
 import type { Database, SqlDialect } from '../../store/sql/schema.js';
-import type { Job, JobCounts, JobQueue } from '../queue.js';
+import { priorityRank, type ClaimOptions, type EnqueueOptions, type Job, type JobCounts, type JobQueue } from '../queue.js';
 
 export interface DbJobQueueOptions {
   /** Milliseconds since the epoch; injectable so tests can expire leases without sleeping. */
@@ -39,7 +39,7 @@ export class DbJobQueue implements JobQueue {
     this.dialect = options.dialect ?? detectDialect(db);
   }
 
-  async enqueue(kind: string, payload: unknown): Promise<string> {
+  async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
     const now = this.now();
     const id = this.newId(now);
     await this.db
@@ -56,6 +56,7 @@ export class DbJobQueue implements JobQueue {
         last_error: null,
         created_at: now,
         finished_at: null,
+        priority: priorityRank(options.priority),
       })
       .execute();
     for (const listener of this.listeners) {
@@ -68,7 +69,8 @@ export class DbJobQueue implements JobQueue {
     return id;
   }
 
-  async claim(workerId: string, leaseMs: number): Promise<Job | undefined> {
+  async claim(workerId: string, leaseMs: number, options: ClaimOptions = {}): Promise<Job | undefined> {
+    const skip = options.skipKinds ?? [];
     const now = this.now();
     const next = this.db
       .selectFrom('jobs')
@@ -81,6 +83,8 @@ export class DbJobQueue implements JobQueue {
           eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
         ]),
       )
+      .$if(skip.length > 0, (qb) => qb.where('kind', 'not in', skip))
+      .orderBy('priority')
       .orderBy('created_at')
       .orderBy('id')
       .limit(1)

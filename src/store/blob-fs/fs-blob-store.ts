@@ -132,6 +132,16 @@ export class FsBlobStore implements BlobStore {
     return { stream: createReadStream(this.blobPath(sha256)), size };
   }
 
+  /** Every stored blob's sha256 (for copying the store elsewhere: `assay migrate-store`). */
+  async *list(): AsyncIterable<string> {
+    const names = async (dir: string, pattern: RegExp) => (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n)).sort();
+    for (const aa of await names(this.root, /^[0-9a-f]{2}$/)) {
+      for (const bb of await names(path.join(this.root, aa), /^[0-9a-f]{2}$/)) {
+        for (const name of await names(path.join(this.root, aa, bb), SHA256)) if (name.startsWith(aa + bb)) yield name;
+      }
+    }
+  }
+
   private blobPath(sha256: string): string {
     // The hash becomes a path; anything but lowercase hex could walk out of the root.
     if (!SHA256.test(sha256)) throw new AppError('InvalidArgumentError', `Not a sha256: ${sha256}`);

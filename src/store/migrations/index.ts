@@ -24,6 +24,8 @@ import { retentionSqlite } from './sqlite/0008-retention.js';
 import { fileRelationsSqlite } from './sqlite/0009-file-relations.js';
 import { hashListsSqlite } from './sqlite/0010-hash-lists.js';
 import { hashListsPostgres } from './postgres/0010-hash-lists.js';
+import { jobPriorityPostgres } from './postgres/0011-job-priority.js';
+import { jobPrioritySqlite } from './sqlite/0011-job-priority.js';
 
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
@@ -37,6 +39,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0008-retention': retentionSqlite,
     '0009-file-relations': fileRelationsSqlite,
     '0010-hash-lists': hashListsSqlite,
+    '0011-job-priority': jobPrioritySqlite,
   },
   postgres: {
     '0001-initial': initialPostgres,
@@ -49,6 +52,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0008-retention': retentionPostgres,
     '0009-file-relations': fileRelationsPostgres,
     '0010-hash-lists': hashListsPostgres,
+    '0011-job-priority': jobPriorityPostgres,
   },
 };
 

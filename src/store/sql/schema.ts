@@ -307,6 +307,8 @@ export interface JobsTable {
   created_at: number;
   /** Milliseconds; set when the job is done or has failed for good (0008), for retention. */
   finished_at: number | null;
+  /** 0 runs first (interactive uploads); higher numbers wait for it (queue.ts JobPriority). */
+  priority: number;
 }
 
 export interface Database {
