@@ -5,13 +5,13 @@
  */
 // Imports the script analyzer's decoder (a sibling plugin, no infrastructure) so that a URL hidden
 // under base64 or char codes is found without a second pass by the pipeline.
-import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
 import { decodedLayers, SCRIPT_TYPE_TAGS, scriptText } from '../script/index.js';
 import { DEFAULT_INDICATOR_LIMITS, extractIndicators, type IndicatorLimits, type Indicators } from './indicator-extract.js';
 import { printableStrings } from './printable-strings.js';
+import { readHead } from '../../runtime/read-head.js';
 
 /** Only the first part of a large file is searched (strings of a 1 GB image add nothing but noise and time). */
 export const MAX_INDICATOR_BYTES = 32 * 1024 * 1024;
@@ -22,23 +22,6 @@ export interface FileIndicatorOptions {
   typeTag?: string;
   limits?: IndicatorLimits;
   maxBytes?: number;
-}
-
-async function readHead(path: string, maxBytes: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buf = Buffer.alloc(Math.min(size, maxBytes));
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await handle.read(buf, got, buf.length - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** URLs, domains and IPs embedded in a file, for the `embedded_*` relationships. */

@@ -1,24 +1,12 @@
 /** Bounded reads of a file's head and its printable strings (ASCII and UTF-16LE), for string signals. */
-import { open } from 'node:fs/promises';
+import { readHead as readFileHead } from '../../runtime/read-head.js';
 
 /** Engines read at most this much of a file: malware's tell-tale strings sit in its code and data, not in a huge tail. */
 export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
-export async function readHead(path: string, maxBytes = MAX_TEXT_BYTES): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buf = Buffer.alloc(Math.min(size, maxBytes));
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await handle.read(buf, got, buf.length - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    await handle.close();
-  }
+/** The file's head, at most MAX_TEXT_BYTES by default. */
+export function readHead(path: string, maxBytes = MAX_TEXT_BYTES): Promise<Buffer> {
+  return readFileHead(path, maxBytes);
 }
 
 const MIN_RUN = 5;
