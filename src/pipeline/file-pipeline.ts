@@ -24,7 +24,8 @@ export class FilePipeline {
   constructor(private readonly deps: FilePipelineDeps) {}
 
   async run(input: FileInput, signal: AbortSignal): Promise<FilePipelineOutput> {
-    const attributes: Record<string, unknown> = {};
+    // What the caller already knows (a type, parsed facts) is the starting point; analyzers add to it.
+    const attributes: Record<string, unknown> = { ...input.attributes, ...(input.typeTag === undefined ? {} : { type_tag: input.typeTag }) };
     const tags = new Set<string>();
     await this.runAnalyzers(input, signal, attributes, tags);
     const typeTag = typeof attributes.type_tag === 'string' ? attributes.type_tag : undefined;

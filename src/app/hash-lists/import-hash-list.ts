@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../core/errors.js';
 import type { HashListEntry, HashListKind } from '../../core/model/hash-list.js';
-import { parseHashListLine, type HashListFormat } from '../../engines/hashlist/index.js';
+import { parseHashListLine, type HashListFormat } from '../../feeds/hash-list-formats.js';
 import { linesOf, textOf } from '../../feeds/index.js';
 import type { Store } from '../../store/ports/store.js';
 import { openFeedSource } from '../feeds/feed-source.js';

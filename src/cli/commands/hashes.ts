@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { Argument, Command } from 'commander';
 import type { ImportHashListResult } from '../../app/hash-lists/index.js';
-import { HASH_LIST_FORMATS, type HashListFormat } from '../../engines/hashlist/index.js';
+import { HASH_LIST_FORMATS, type HashListFormat } from '../../feeds/hash-list-formats.js';
 import { type CliIo, commandFlags, EXIT_OK, formatBytes, formatDate, formatTable, type OutputStream, registerClientCommand, runAction, runClientCommand, writeJson, writeLine } from '../output.js';
 import { serverOptions, type ServerFlags } from './server-options.js';
 import { withStore } from './with-store.js';

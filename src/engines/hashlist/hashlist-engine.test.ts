@@ -7,7 +7,7 @@ import { importHashList } from '../../app/hash-lists/index.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
 import type { Store } from '../../store/ports/store.js';
 import { runEngineContract, scratchDir, tempFile } from '../contract.case.test.js';
-import { parseHashListLine } from './hash-list-formats.js';
+import { parseHashListLine } from '../../feeds/hash-list-formats.js';
 import { createHashlistEngine } from './hashlist-engine.js';
 
 /** MalwareBazaar's CSV export as it is published: a commented header, quoted fields with ", " between them. */

@@ -1,3 +1,2 @@
-/** Public surface of the Assay-Hashlist engine: the engine and the hash-list formats it is fed. */
+/** Public surface of the Assay-Hashlist engine (the hash-list formats it is fed live in src/feeds/). */
 export { createHashlistEngine, HASHLIST_ENGINE_NAME, type HashlistEngineOptions } from './hashlist-engine.js';
-export { HASH_LIST_FORMATS, isHashListFormat, parseHashListLine, type HashListFormat } from './hash-list-formats.js';

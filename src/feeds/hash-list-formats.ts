@@ -2,7 +2,7 @@
  * Hash-list formats, one line at a time: MalwareBazaar's CSV exports (abuse.ch) and plain lists of
  * md5/sha1/sha256 hashes (abuse.ch's .txt exports among them), each optionally followed by a label.
  */
-import { hashTypeOf, type HashListEntry } from '../../core/model/hash-list.js';
+import { hashTypeOf, type HashListEntry } from '../core/model/hash-list.js';
 
 export const HASH_LIST_FORMATS = ['malwarebazaar', 'plain'] as const;
 export type HashListFormat = (typeof HASH_LIST_FORMATS)[number];
