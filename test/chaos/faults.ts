@@ -124,7 +124,7 @@ export const faults: Fault[] = [
     db: 'postgres',
     how: 'SIGKILL of the postmaster and every backend; pg_ctl start after the window',
     async inject(stack) {
-      stack.postgres!.kill9();
+      await stack.postgres!.kill9();
       return async () => stack.postgres!.start();
     },
   },
@@ -232,13 +232,18 @@ export const describeFault = (f: { component: Component; fault: FaultKind }): st
 /** Uploads a unique EICAR and waits for its analysis; resolves with ClamAV's category, or undefined if the upload was refused. */
 async function probe(c: Client, tally: Tally, timeoutMs: number): Promise<string | undefined> {
   const accepted = await uploadFile(c, tally, Buffer.from(`${eicar()}\nprobe ${Date.now()} ${Math.random()}`), 'probe.com');
-  if (!accepted) return undefined;
+  if (!accepted) {
+    lastRefusal = tally.bad.at(-1)?.body ?? `${[...tally.byStatus.keys()].join(',')}`;
+    return undefined;
+  }
   const done = await until(`probe analysis ${accepted.analysisId} completes`, timeoutMs, async () => {
     const a = await analysis(c, accepted.analysisId);
     return a?.status === 'completed' ? a : undefined;
   });
   return done.results.ClamAV?.category ?? '(no ClamAV result)';
 }
+
+let lastRefusal = '';
 
 export interface RunOptions {
   /** How long the fault is held: longer than the stack's deadline (and the job lease). */
@@ -271,7 +276,9 @@ export async function runFault(stack: Stack, fault: Fault, options: RunOptions):
     await undo();
     undo = undefined;
     const undoneAt = Date.now();
-    await until('ClamAV detects EICAR again after the fault', options.settleMs, async () => (await probe(c, tally, options.settleMs)) === 'malicious', 500);
+    await until('ClamAV detects EICAR again after the fault', options.settleMs, async () => (await probe(c, tally, options.settleMs)) === 'malicious', 500).catch((error) => {
+      throw new Error(`${String(error)}; last refusal: ${lastRefusal}; statuses ${[...tally.byStatus].join(' ')}`, { cause: error });
+    });
     recoverySeconds = (Date.now() - undoneAt) / 1000;
   } finally {
     await undo?.();

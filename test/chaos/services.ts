@@ -3,7 +3,7 @@
  * stop and start again on the same port, `assay serve` and `assay worker` processes, and the
  * supervised clamd found among the server's children.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -81,28 +81,38 @@ function postgresBin(): string {
   return path.join(base, versions[0]!, 'bin');
 }
 
-const asPostgres = (cmd: string, args: string[]): [string, string[]] => (process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
-
-/** A PostgreSQL cluster whose postmaster this suite can SIGKILL, SIGSTOP and start again on the same port. */
+/**
+ * A PostgreSQL cluster whose postmaster this suite can SIGKILL, SIGSTOP and start again on the same
+ * port. The postmaster is our direct child (spawned as the `postgres` user), not daemonised by
+ * pg_ctl: a killed daemon's zombie is never reaped where PID 1 does not reap, its pid stays "alive"
+ * and PostgreSQL then refuses to start over its postmaster.pid.
+ */
 export class ChaosPostgres {
   readonly url: string;
+  private child: ChildProcess | undefined;
   private constructor(
     private readonly dir: string,
     private readonly port: number,
+    private readonly ids: { uid?: number; gid?: number },
   ) {
     this.url = `postgres://postgres@127.0.0.1:${port}/assay`;
   }
 
   static async create(): Promise<ChaosPostgres> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'assay-chaos-pg-'));
+    let ids: { uid?: number; gid?: number } = {};
     if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-      chownSync(dir, uid, gid);
+      ids = {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+      };
+      chownSync(dir, ids.uid!, ids.gid!);
     }
-    const [cmd, args] = asPostgres(path.join(postgresBin(), 'initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const db = new ChaosPostgres(dir, await freePort());
+    execFileSync(path.join(postgresBin(), 'initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...ids,
+    });
+    const db = new ChaosPostgres(dir, await freePort(), ids);
     await db.start();
     const admin = new pg.Client({ connectionString: db.url.replace(/\/assay$/, '/postgres') });
     await admin.connect();
@@ -113,10 +123,11 @@ export class ChaosPostgres {
 
   /** Starts the postmaster (again) and waits until it accepts queries. */
   async start(): Promise<void> {
-    const options = [`-p ${this.port}`, `-k ${this.dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c max_connections=200'].join(' ');
-    const [cmd, args] = asPostgres(path.join(postgresBin(), 'pg_ctl'), ['-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'server.log'), '-o', options, '-W', 'start']);
-    execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = ['-D', path.join(this.dir, 'data'), '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'max_connections=200'];
+    const child = spawn(path.join(postgresBin(), 'postgres'), args, { stdio: 'ignore', ...this.ids });
+    this.child = child;
     await until('PostgreSQL accepts queries', 60_000, async () => {
+      if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}`);
       const client = new pg.Client({ connectionString: this.url.replace(/\/assay$/, '/postgres') });
       try {
         await client.connect();
@@ -128,13 +139,10 @@ export class ChaosPostgres {
     });
   }
 
-  /** The postmaster's pid, from postmaster.pid. */
+  /** The postmaster's pid while it runs. */
   pid(): number | undefined {
-    try {
-      return Number(readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    } catch {
-      return undefined;
-    }
+    const child = this.child;
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
   /** The postmaster and every backend: a stopped postmaster alone still lets open connections work. */
@@ -144,9 +152,14 @@ export class ChaosPostgres {
     return [main, ...childrenNamed(main, 'postgres')];
   }
 
-  /** SIGKILL the postmaster and its backends, as a crash or an OOM kill of the whole service would. */
-  kill9(): void {
-    for (const pid of this.allPids()) signal(pid, 'SIGKILL');
+  /** SIGKILL the postmaster and its backends, as a crash or an OOM kill of the whole service would; resolves once the postmaster is reaped. */
+  async kill9(): Promise<void> {
+    const child = this.child;
+    const pids = this.allPids();
+    if (!child || pids.length === 0) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    for (const pid of pids) signal(pid, 'SIGKILL');
+    await exited;
   }
 
   stopProcesses(): void {
@@ -157,11 +170,9 @@ export class ChaosPostgres {
     for (const pid of this.allPids()) signal(pid, 'SIGCONT');
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.continueProcesses();
-    const [cmd, args] = asPostgres(path.join(postgresBin(), 'pg_ctl'), ['-D', path.join(this.dir, 'data'), '-m', 'immediate', 'stop']);
-    spawnSync(cmd, args, { stdio: 'ignore' });
-    this.kill9();
+    await this.kill9();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

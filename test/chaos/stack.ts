@@ -132,7 +132,7 @@ export class Stack {
     // The supervised clamd exits with the server; a SIGKILLed server can leave it, so look once more.
     await this.site?.close().catch(() => {});
     this.redis?.close();
-    this.postgres?.close();
+    await this.postgres?.close();
     if (this.mounted) {
       try {
         execFileSync('umount', ['-l', this.dataDir], { stdio: 'ignore' });
