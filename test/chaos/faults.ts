@@ -201,6 +201,7 @@ export const faults: Fault[] = [
     db: 'postgres',
     how: 'SIGKILL of the `assay worker` process mid-analysis; started again after the window',
     async inject(stack) {
+      stack.worker!.expectedDown = true;
       await stack.worker!.kill9();
       return async () => stack.startWorker();
     },
@@ -245,6 +246,13 @@ async function probe(c: Client, tally: Tally, timeoutMs: number): Promise<string
 
 let lastRefusal = '';
 
+/** A process of the deployment that died by itself is a finding, not something to wait out. */
+function assertAlive(stack: Stack): void {
+  for (const [name, p] of [['assay serve', stack.serve], ['assay worker', stack.worker]] as const) {
+    if (p && !p.alive() && !p.expectedDown) throw new Error(`${name} exited (${p.process.exitCode ?? p.process.signalCode}) during the fault:\n${p.output().slice(-4000)}`);
+  }
+}
+
 export interface RunOptions {
   /** How long the fault is held: longer than the stack's deadline (and the job lease). */
   windowMs: number;
@@ -272,11 +280,17 @@ export async function runFault(stack: Stack, fault: Fault, options: RunOptions):
       // The probe's analysis completes while clamd is still down: its ClamAV result says how that shows.
       engineWhileDown = await probe(c, tally, options.settleMs);
     }
-    await until('the fault window passes', options.windowMs + 60_000, () => Date.now() >= windowEnd, 200);
+    await until('the fault window passes', options.windowMs + 60_000, () => {
+      assertAlive(stack);
+      return Date.now() >= windowEnd;
+    }, 200);
     await undo();
     undo = undefined;
     const undoneAt = Date.now();
-    await until('ClamAV detects EICAR again after the fault', options.settleMs, async () => (await probe(c, tally, options.settleMs)) === 'malicious', 500).catch((error) => {
+    await until('ClamAV detects EICAR again after the fault', options.settleMs, async () => {
+      assertAlive(stack);
+      return (await probe(c, tally, options.settleMs)) === 'malicious';
+    }, 500).catch((error) => {
       throw new Error(`${String(error)}; last refusal: ${lastRefusal}; statuses ${[...tally.byStatus].join(' ')}`, { cause: error });
     });
     recoverySeconds = (Date.now() - undoneAt) / 1000;
@@ -339,10 +353,14 @@ async function checkIntegrity(stack: Stack, c: Client, tally: Tally): Promise<{ 
   const blobRoot = path.join(stack.dataDir, 'blobs');
   let orphans = 0;
   for (const sha of listBlobs(blobRoot)) {
+    if (stack.orphansSeen.has(sha)) continue;
     const bytes = await readFile(path.join(blobRoot, sha.slice(0, 2), sha.slice(2, 4), sha));
     if (createHash('sha256').update(bytes).digest('hex') !== sha) problems.push(`blob ${sha} holds other bytes (partial write)`);
     const report = await c.request('GET', `/files/${sha}`);
-    if (report.status === 404) orphans++;
+    if (report.status === 404) {
+      orphans++;
+      stack.orphansSeen.add(sha);
+    }
   }
   return { problems, orphanBlobs: orphans };
 }

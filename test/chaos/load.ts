@@ -31,7 +31,7 @@ export interface Tally {
 export const newTally = (): Tally => ({ requests: 0, byStatus: new Map(), bad: [], noAnswer: 0, accepted: [] });
 
 export interface Client {
-  request(method: string, path: string, body?: BodyInit, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
+  request(method: string, path: string, body?: FormData | string, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
 }
 
 /** The requests the suite sends, tallied; `timeoutMs` bounds each one (a stopped database can hold a request). */

@@ -46,6 +46,8 @@ export class Stack {
   /** Whether dataDir is a tmpfs of its own (disk-full faults need it). */
   readonly mounted: boolean;
   private env: Record<string, string> = {};
+  /** Blobs without a file row already counted by an earlier fault on this stack. */
+  readonly orphansSeen = new Set<string>();
 
   private constructor(readonly options: StackOptions) {
     this.dataDir = mkdtempSync(path.join(os.tmpdir(), 'assay-chaos-'));
