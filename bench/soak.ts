@@ -223,6 +223,7 @@ await new Promise<void>((resolve) => {
 await Promise.all(pending);
 clearInterval(sampler);
 const held = samples;
+samples = [];
 
 // ---------------------------------------------------------------- drain: every accepted analysis completes
 

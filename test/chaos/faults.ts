@@ -263,12 +263,14 @@ export interface RunOptions {
 
 export async function runFault(stack: Stack, fault: Fault, options: RunOptions): Promise<Outcome> {
   const tally = newTally();
+  // Probes and checks as the admin; the load as a user whose every request is counted (Redis).
   const c = client(stack.serve.url, stack.adminKey, tally);
+  const loadClient = client(stack.serve.url, stack.userKey, tally);
   // Healthy before: clamd up and ClamAV detecting.
   await stack.waitForClamd();
   await until('ClamAV detects EICAR before the fault', options.settleMs, async () => (await probe(c, tally, options.settleMs)) === 'malicious');
 
-  const load = runLoad(c, tally, { lanes: options.lanes, siteOrigin: stack.site.origin });
+  const load = runLoad(loadClient, tally, { lanes: options.lanes, siteOrigin: stack.site.origin });
   let engineWhileDown: string | undefined;
   let undo: (() => Promise<void>) | undefined;
   let recoverySeconds = NaN;

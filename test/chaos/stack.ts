@@ -42,6 +42,11 @@ export class Stack {
   redis: ChaosRedis | undefined;
   site!: { origin: string; close(): Promise<void> };
   readonly adminKey = randomKey();
+  /**
+   * The key the load runs with: a user on a tier with limits far above the load, so each request
+   * is counted against a limit (admins are not, and would not touch Redis at all).
+   */
+  userKey!: string;
   readonly dataDir: string;
   /** Whether dataDir is a tmpfs of its own (disk-full faults need it). */
   readonly mounted: boolean;
@@ -85,10 +90,20 @@ export class Stack {
       // A resolver that refuses at once: the URL jobs' intel look-ups must not leave the machine.
       ASSAY_DNS_SERVERS: '127.0.0.1:9',
       ASSAY_CREDENTIAL_CACHE_MS: '60000',
+      ASSAY_TIERS: JSON.stringify({
+        chaos: { requestsPerMinute: 1_000_000, requestsPerDay: 100_000_000, requestsPerMonth: null, maxConcurrentRequests: 64, privileges: ['download'] },
+      }),
       ...(this.postgres ? { ASSAY_DATABASE_URL: this.postgres.url } : {}),
       ...(this.redis ? { ASSAY_REDIS_URL: this.redis.url } : {}),
     };
     this.serve = await startServe(this.dataDir, this.env);
+    const created = await fetch(`${this.serve.url}/api/v3/admin/users`, {
+      method: 'POST',
+      headers: { 'x-apikey': this.adminKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { type: 'user', attributes: { name: 'chaos-load', tier: 'chaos' } } }),
+    });
+    if (created.status !== 200) throw new Error(`could not create the load's user: ${created.status} ${await created.text()}`);
+    this.userKey = ((await created.json()) as { meta: { apikey: string } }).meta.apikey;
     if (this.options.worker) await this.startWorker();
   }
 
