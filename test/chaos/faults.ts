@@ -122,7 +122,7 @@ export const faults: Fault[] = [
     component: 'PostgreSQL',
     fault: 'kill -9',
     db: 'postgres',
-    how: 'SIGKILL of the postmaster and every backend; pg_ctl start after the window',
+    how: 'SIGKILL of the postmaster and every backend; started again on its port after the window',
     async inject(stack) {
       await stack.postgres!.kill9();
       return async () => stack.postgres!.start();
