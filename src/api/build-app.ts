@@ -19,7 +19,7 @@ import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { ipAddressRoutes } from './routes/ip-addresses.js';
 import { metadataRoutes } from './routes/metadata.js';
-import { createHttpMetrics, metricsRoutes } from './routes/metrics.js';
+import { createHttpMetrics, metricsRoutes, registerPluginMetrics } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { resolutionRoutes } from './routes/resolutions.js';
 import type { RouteDeps } from './routes/route-deps.js';
@@ -75,6 +75,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<FastifyInstance> {
   installAuth(app, deps.services);
 
   const metrics = createHttpMetrics();
+  registerPluginMetrics(metrics.registry, () => deps.services.plugins.calls());
   app.addHook('onResponse', metrics.onResponse);
 
   const links = new Links(deps.publicBaseUrl);

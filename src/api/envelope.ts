@@ -17,13 +17,13 @@ export interface Descriptor {
 
 export interface RelationshipEntry {
   data: Descriptor[] | Descriptor | null;
-  meta?: { cursor?: string };
+  meta?: { cursor?: string; count?: number };
   links: { self: string; related: string; next?: string };
 }
 
 export interface CollectionEnvelope<T> {
   data: T[];
-  meta: { cursor?: string };
+  meta: { cursor?: string; count?: number };
   links: { self: string; next?: string };
 }
 

@@ -1,9 +1,10 @@
-// Renders what a relationship of a URL, domain or IP points to (app/graph's RelatedObject) as full objects or descriptors, with their schemas.
+// Renders what a relationship of a file, URL, domain or IP points to (app/graph's RelatedObject) as full objects or descriptors, with their schemas.
 import type { RelatedObject } from '../app/graph/graph-service.js';
 import type { Descriptor, Links, VtObject } from './envelope.js';
 import { relatedNetworkObject, resolutionObject, sslCertObject, whoisObject, domainObjectSchema, ipAddressObjectSchema, resolutionObjectSchema, sslCertObjectSchema, whoisObjectSchema } from './network-objects.js';
 import { descriptor, fileObject } from './objects.js';
 import { descriptorSchema, fileObjectSchema } from './schemas.js';
+import { submissionObject, submissionObjectSchema } from './submission-objects.js';
 import { unseenUrlObject, urlObject, urlObjectSchema } from './url-objects.js';
 
 type Schema = Record<string, unknown>;
@@ -23,8 +24,12 @@ export function relatedObject(links: Links, item: RelatedObject): VtObject {
       return whoisObject(links, item.history);
     case 'ssl_cert':
       return sslCertObject(links, item.history);
+    case 'submission':
+      return submissionObject(links, item.submission);
   }
 }
+
+
 
 export const relatedDescriptor = (item: RelatedObject): Descriptor => descriptor(item.type, item.id);
 
@@ -36,11 +41,14 @@ const objectSchemas: Record<string, Schema> = {
   resolution: resolutionObjectSchema,
   whois: whoisObjectSchema,
   ssl_cert: sslCertObjectSchema,
+  submission: submissionObjectSchema,
 };
+
+const schemaOf = (type: string): Schema => objectSchemas[type] ?? { type: 'object' };
 
 /** The schema of a catalog target: one type, or `domain|ip_address` for either. */
 export function relatedObjectSchema(target: string): Schema {
-  const schemas = target.split('|').map((type) => objectSchemas[type] ?? { type: 'object' });
+  const schemas = target.split('|').map(schemaOf);
   return schemas.length === 1 ? schemas[0]! : { oneOf: schemas };
 }
 

@@ -19,6 +19,11 @@ export interface Relationship<T> {
   name: string;
   description: string;
   oneToOne: boolean;
+  /**
+   * The full-object form (`/{coll}/{id}/{rel}`) is another route's (files' comments and votes are
+   * community routes): only the descriptor form and ?relationships= are served from here.
+   */
+  fullFormElsewhere?: boolean;
   /** openapi.json: the related objects and their descriptors. */
   objectSchema: Schema;
   descriptorSchema: Schema;
@@ -64,7 +69,7 @@ export function registerRelationshipRoutes(app: FastifyInstance, set: Relationsh
     // One-to-one relationships are not paged: no limit or cursor to document.
     const querystring = rel.oneToOne ? {} : { querystring: pageQuery };
 
-    app.get<RelationshipRoute>(
+    if (!rel.fullFormElsewhere) app.get<RelationshipRoute>(
       `${base}/${rel.name}`,
       { config, schema: { summary: rel.description, tags: set.tags, params: set.params, ...querystring, response: { 200: fullSchema } } },
       async (request) => {
@@ -105,7 +110,9 @@ export function registerRelationshipRoutes(app: FastifyInstance, set: Relationsh
   async function page<T, R>(rel: Relationship<T>, request: FastifyRequest<RelationshipRoute>, render: (item: T) => R) {
     const limit = pageSize(request.query.limit);
     const found = await rel.list(request.params.id, principalOf(request), { limit, cursor: request.query.cursor });
-    return collection(found.items.map(render), found.cursor, links.self(request), (cursor) => links.next(request, cursor, limit));
+    const body = collection(found.items.map(render), found.cursor, links.self(request), (cursor) => links.next(request, cursor, limit));
+    if (request.query.cursor === undefined && isEmpty(found)) body.meta = { count: 0 };
+    return body;
   }
 }
 
@@ -130,6 +137,7 @@ export async function inlineRelationships(
         return [rel.name, { data: item === undefined ? null : rel.descriptor(item), links: entryLinks }];
       }
       const entry: RelationshipEntry = { data: found.items.map((item) => rel.descriptor(item)), links: entryLinks };
+      if (isEmpty(found)) entry.meta = { count: 0 };
       if (found.cursor && found.items.length > 0) {
         entry.meta = { cursor: found.cursor };
         entry.links.next = `${entryLinks.self}?${new URLSearchParams({ cursor: found.cursor, limit: String(DEFAULT_PAGE_SIZE) })}`;
@@ -139,3 +147,9 @@ export async function inlineRelationships(
   );
   return Object.fromEntries(entries);
 }
+
+/**
+ * A first page with nothing and no more to come: VT's empty relationship, `meta: {count: 0}`. Other
+ * pages carry no count: a page filtered for visibility cannot tell the total cheaply.
+ */
+const isEmpty = (page: Page<unknown>): boolean => page.items.length === 0 && !page.cursor;

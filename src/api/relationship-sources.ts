@@ -1,8 +1,10 @@
-// The relationships routes serve, wired to services and renderers: analyses of files and URLs, and app/graph's catalog for URLs, domains and IPs.
+// The relationships routes serve, wired to services and renderers: analyses of files and URLs, comments and votes of files, and app/graph's catalog for files, URLs, domains and IPs.
 import { graphRelationships, type GraphOwner } from '../app/graph/relationship-catalog.js';
 import type { RelatedObject } from '../app/graph/graph-service.js';
 import type { AppServices } from '../app/services.js';
 import type { Analysis } from '../core/model/analysis.js';
+import type { Comment, Vote } from '../core/model/community.js';
+import { commentObject, commentObjectSchema, voteObject, voteObjectSchema } from './community-objects.js';
 import type { Links } from './envelope.js';
 import { analysisObject, descriptor } from './objects.js';
 import { relatedDescriptor, relatedDescriptorSchema, relatedObject, relatedObjectSchema } from './related-objects.js';
@@ -33,3 +35,32 @@ export const graphRelationshipsOf = (owner: GraphOwner, services: AppServices, l
     object: (item) => relatedObject(links, item),
     descriptor: relatedDescriptor,
   }));
+
+/**
+ * A file's `comments` and `votes` as relationships: descriptors and ?relationships= from here, the
+ * full objects from the community routes (GET /files/{id}/comments and /votes), which own that path.
+ */
+export const fileCommunityRelationships = (services: AppServices, links: Links): [Relationship<Comment>, Relationship<Vote>] => [
+  {
+    name: 'comments',
+    description: 'Comments on the file, newest first.',
+    oneToOne: false,
+    fullFormElsewhere: true,
+    objectSchema: commentObjectSchema,
+    descriptorSchema: descriptorSchema('comment'),
+    list: (id, principal, page) => services.community.listComments('files', id, principal, page),
+    object: (comment) => commentObject(links, comment),
+    descriptor: (comment) => descriptor('comment', comment.id),
+  },
+  {
+    name: 'votes',
+    description: 'Votes on the file, newest first.',
+    oneToOne: false,
+    fullFormElsewhere: true,
+    objectSchema: voteObjectSchema,
+    descriptorSchema: descriptorSchema('vote'),
+    list: (id, principal, page) => services.community.listVotes('files', id, principal, page),
+    object: (vote) => voteObject(links, vote),
+    descriptor: (vote) => descriptor('vote', vote.id),
+  },
+];

@@ -13,7 +13,12 @@ export interface RelationshipInfo {
 const described = (specs: ReadonlyArray<RelationshipInfo>): RelationshipInfo[] => specs.map(({ name, description }) => ({ name, description }));
 
 export const relationshipCatalog: Record<RelationshipOwner, readonly RelationshipInfo[]> = {
-  file: [{ name: 'analyses', description: 'Analyses of the file, newest first.' }],
+  file: [
+    { name: 'analyses', description: 'Analyses of the file, newest first.' },
+    { name: 'comments', description: 'Comments on the file, newest first.' },
+    { name: 'votes', description: 'Votes on the file, newest first.' },
+    ...described(graphRelationships.file),
+  ],
   analysis: [{ name: 'item', description: 'The file or URL that was analysed.' }],
   url: [{ name: 'analyses', description: 'Analyses of the URL, newest first.' }, ...described(graphRelationships.url)],
   domain: described(graphRelationships.domain),

@@ -117,7 +117,13 @@ export const collectionOf = (item: Schema): Schema => ({
   required: ['data', 'meta', 'links'],
   properties: {
     data: { type: 'array', items: item },
-    meta: { type: 'object', properties: { cursor: { type: 'string', description: 'Absent on the last page' } } },
+    meta: {
+      type: 'object',
+      properties: {
+        cursor: { type: 'string', description: 'Absent on the last page' },
+        count: { type: 'integer', description: 'Given as 0 on an empty relationship; absent otherwise' },
+      },
+    },
     links: {
       type: 'object',
       required: ['self'],

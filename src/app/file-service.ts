@@ -5,15 +5,16 @@ import type { FileObject } from '../core/model/file.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { hasPrivilege } from './accounts/privileges.js';
-import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, scopesOf } from './accounts/visibility.js';
+import { canSeeAnalysis, canSeeFile, EVERYONE, privateOwnerOf, privateScopesFor, scopesOf } from './accounts/visibility.js';
 import type { FileIntake } from './intake/intake.js';
 import { receiveForm } from './intake/receive-form.js';
 import type { StagedFile } from './intake/staged-file.js';
 import type { Principal } from './principal.js';
+import { privateFileView } from './private-file-view.js';
 import type { AppServices, UploadFields } from './services.js';
 
 export interface FileServiceDeps {
-  store: Pick<Store, 'files' | 'analyses' | 'access' | 'changeMarker'>;
+  store: Pick<Store, 'files' | 'analyses' | 'access' | 'votes' | 'changeMarker'>;
   blobs: BlobStore;
   /** Where submissions enter: staging, storing, recording, access and the analysis job. */
   intake: FileIntake;
@@ -56,22 +57,28 @@ export function createFileService(deps: FileServiceDeps): FileService {
     return found;
   }
 
-  const find = async (hash: string, principal: Principal): Promise<FileObject> => (await findVisible(hash, principal)).file;
+  /** The file as the principal sees it: public facts plus those of their own private submissions. */
+  async function find(hash: string, principal: Principal): Promise<FileObject> {
+    const { file, owners } = await findVisible(hash, principal);
+    return privateFileView(store, file, privateScopesFor(owners, principal));
+  }
 
   /**
    * VT's "password to decompress and scan a file contained in a protected ZIP file": every file in
-   * the ZIP is stored, recorded under its own name and analysed; the ZIP itself is not kept (the
-   * caller discards it). The first file's analysis id is returned. Refusals (wrong password,
-   * damaged, over the limits) happen before anything is stored or recorded.
+   * the ZIP is stored, recorded under its own name and analysed, with the ZIP as its compressed
+   * parent. The ZIP is kept and analysed too, as VT keeps it: its bundled_files and the members'
+   * compressed_parents then point at a file one can look up. The first member's analysis id is
+   * returned. Refusals (wrong password, damaged, over the limits) happen before anything is stored.
    */
-  async function submitContained(zip: StagedFile, password: string, owner: string): Promise<{ analysisId: string }> {
+  async function submitContained(zip: StagedFile, fields: UploadFields, password: string, owner: string, submitter: string): Promise<{ analysisId: string }> {
     const members = await intake.unpackZip(zip, password);
     try {
       let first: { analysisId: string } | undefined;
       for (const member of members) {
-        const submitted = await intake.submitFile(member.file, owner, { kind: 'archive-member', parentSha256: zip.sha256, name: member.name });
+        const submitted = await intake.submitFile(member.file, owner, { kind: 'archive-member', parentSha256: zip.sha256, name: member.name, submitter });
         first ??= submitted;
       }
+      await intake.submitFile(zip, owner, { kind: 'upload', name: fields.name, submitter });
       return { analysisId: first!.analysisId };
     } finally {
       // Members left after a failure; submitted ones are spent already.
@@ -85,8 +92,8 @@ export function createFileService(deps: FileServiceDeps): FileService {
     }
     const owner = fields.private ? privateOwnerOf(principal) : EVERYONE;
     // Without a ZIP to open, the password is ignored and the file is analysed as uploaded, as VT does.
-    if (fields.password !== undefined && (await intake.isZip(upload))) return submitContained(upload, fields.password, owner);
-    const { analysisId } = await intake.submitFile(upload, owner, { kind: 'upload', name: fields.name });
+    if (fields.password !== undefined && (await intake.isZip(upload))) return submitContained(upload, fields, fields.password, owner, principal.userId);
+    const { analysisId } = await intake.submitFile(upload, owner, { kind: 'upload', name: fields.name, submitter: principal.userId });
     return { analysisId };
   }
 

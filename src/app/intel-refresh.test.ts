@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bundledRdapBootstrapDir, createFetchJson } from '../intel/index.js';
+import { rdapRegistrySource } from '../bootstrap/operator.js';
+import { bundledRdapBootstrapDir } from '../intel/index.js';
 import { rdapRegistryDir, refreshIntelRegistries } from './intel-refresh.js';
 
 describe('refreshIntelRegistries', () => {
@@ -39,7 +40,7 @@ describe('refreshIntelRegistries', () => {
   test('writes the four files under <dataDir>/registries/rdap and returns their publication dates', async () => {
     const dataDir = path.join(dir, 'data');
     // No trailing slash: the files still resolve inside /rdap/.
-    const result = await refreshIntelRegistries({ dataDir, fetchJson: createFetchJson(), baseUrl: `${base}/rdap` });
+    const result = await refreshIntelRegistries({ dataDir, source: rdapRegistrySource(), baseUrl: `${base}/rdap` });
     assert.equal(result.dir, path.join(dataDir, 'registries', 'rdap'));
     assert.equal(rdapRegistryDir(dataDir), result.dir);
     assert.deepEqual(result.publications, {
@@ -56,12 +57,12 @@ describe('refreshIntelRegistries', () => {
 
   test('when one file fails, the previous set stays as it was', async () => {
     const dataDir = path.join(dir, 'kept');
-    const first = await refreshIntelRegistries({ dataDir, fetchJson: createFetchJson(), baseUrl: `${base}/rdap/` });
+    const first = await refreshIntelRegistries({ dataDir, source: rdapRegistrySource(), baseUrl: `${base}/rdap/` });
     const before = await fs.readFile(path.join(first.dir, 'dns.json'), 'utf8');
     await fs.writeFile(path.join(first.dir, 'dns.json'), before.replace('2025-06-27T17:00:02Z', '2020-01-01T00:00:00Z'));
     missing.add('asn.json');
     try {
-      await assert.rejects(refreshIntelRegistries({ dataDir, fetchJson: createFetchJson(), baseUrl: `${base}/rdap/` }), /HTTP 404/);
+      await assert.rejects(refreshIntelRegistries({ dataDir, source: rdapRegistrySource(), baseUrl: `${base}/rdap/` }), /HTTP 404/);
     } finally {
       missing.clear();
     }

@@ -3,7 +3,7 @@
  * bootstrap/; the API depends on this interface only.
  */
 import type { Readable } from 'node:stream';
-import type { PluginManifest, Readiness } from '../core/plugin.js';
+import type { PluginKind, PluginManifest, Readiness } from '../core/plugin.js';
 import type { Analysis } from '../core/model/analysis.js';
 import type { Comment, CommentVotes, Vote } from '../core/model/community.js';
 import type { FileObject } from '../core/model/file.js';
@@ -32,9 +32,18 @@ export interface UploadFields {
 export type AnalysedItem = { type: 'file'; file: FileObject } | { type: 'url'; url: UrlView };
 
 export interface PluginStatus {
-  kind: 'engine' | 'analyzer' | 'url-engine' | 'intel' | 'url-capture';
+  kind: PluginKind;
   manifest: PluginManifest;
   readiness: Readiness;
+}
+
+/** Calls of one plugin that ended one way (ok, failure, timeout), with their total time. */
+export interface PluginCallStats {
+  kind: PluginKind;
+  plugin: string;
+  outcome: string;
+  count: number;
+  seconds: number;
 }
 
 export interface AppServices {
@@ -125,6 +134,8 @@ export interface AppServices {
   };
   plugins: {
     list(): PluginStatus[];
+    /** Per plugin and outcome, since start (for /metrics). */
+    calls(): PluginCallStats[];
   };
   /**
    * Comments and votes (app/community). `collection` and `id` come from the path: files must

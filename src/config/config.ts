@@ -75,8 +75,31 @@ const schema = z.object({
   jobPollMs: z.coerce.number().int().positive().default(250),
   /** Quota tiers by name; `public` is the default for new users. */
   tiers: tiersSchema.default(defaultTiers),
-  /** redis://... moves quota counters (and later the queue) to Redis. */
+  /** redis://... moves quota counters (and, with `queue: bullmq`, the job queue) to Redis. */
   redisUrl: z.string().optional(),
+  /** Where jobs wait: `db`, the jobs table of the metadata database, or `bullmq` on ASSAY_REDIS_URL. */
+  queue: z.enum(['db', 'bullmq']).default('db'),
+  /** Redis key prefix of the BullMQ queues: instances sharing a Redis keep apart by it. */
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('assay'),
+  /** Per-kind limits within the worker concurrency, `analyse-url=2,retrohunt=1`. */
+  jobKindConcurrency: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9_-]+=\d+\s*(,\s*[A-Za-z0-9_-]+=\d+\s*)*$/, 'expected kind=n,kind=n')
+    .optional(),
+  /** `s3://bucket/prefix` keeps samples in an S3-compatible bucket instead of `<data>/blobs`. */
+  blobUrl: z.string().regex(/^s3:\/\//, 'expected s3://bucket/prefix').optional(),
+  /** S3 endpoint for S3-compatible servers (MinIO, Ceph, ...); absent: AWS. */
+  s3Endpoint: z.url().optional(),
+  /** Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need. */
+  s3ForcePathStyle: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+  awsRegion: z.string().optional(),
+  /** Absent: the AWS SDK's default chain (instance role, web identity, profile). */
+  awsAccessKeyId: z.string().optional(),
+  awsSecretAccessKey: z.string().optional(),
+  awsSessionToken: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long an authenticated key is reused without reading the store; changes by another process (the CLI) apply within it. */
   credentialCacheMs: z.coerce.number().int().min(0).default(5_000),
@@ -96,7 +119,31 @@ const schema = z.object({
   tlsPort: z.coerce.number().int().min(1).max(65535).default(443),
   /** Chromium for URL screenshots; absent: /usr/bin/chromium when installed. `off` disables screenshots. */
   chromium: z.string().optional(),
+  /** How often `assay serve` and `assay worker` purge rows past their retention; 0 turns purging off. */
+  retentionIntervalMs: z.coerce.number().int().min(0).default(10 * 60 * 1000),
+  /** Finished (done or failed) analysis jobs are kept this many days. */
+  retentionJobsDays: z.coerce.number().min(0).default(7),
+  /** Expired intel answers are kept this many days (served stale when a source fails), then purged. */
+  retentionIntelCacheGraceDays: z.coerce.number().min(0).default(7),
+  /** API usage per day is kept this many days; /users/{id}/api_usage looks back 60. */
+  retentionApiUsageDays: z.coerce.number().min(60).default(70),
+  /** Staging files (uploads and unpacked ZIPs) untouched this many hours are leftovers of a crash. */
+  retentionStagingHours: z.coerce.number().positive().default(6),
+  /** ICAP antivirus servers, each an engine: `Name=icap://host:1344/service?seats=4,...` (docs/engines.md). */
+  icapEngines: z.string().optional(),
+  /** A JSON file of vendor command-line engines (docs/engines.md). */
+  vendorEngines: z.string().optional(),
 });
+
+/** Parses ASSAY_JOB_KIND_CONCURRENCY (`kind=n,...`). */
+export function parseKindLimits(value: string | undefined): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const part of (value ?? '').split(',')) {
+    const [kind, n] = part.split('=').map((s) => s.trim());
+    if (kind && n) limits[kind] = Number(n);
+  }
+  return limits;
+}
 
 export type Config = Readonly<z.infer<typeof schema>> & {
   /** Derived: `<dataDir>/rules`, extra YARA rules. */
@@ -131,6 +178,16 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   jobPollMs: 'ASSAY_JOB_POLL_MS',
   tiers: 'ASSAY_TIERS',
   redisUrl: 'ASSAY_REDIS_URL',
+  queue: 'ASSAY_QUEUE',
+  queuePrefix: 'ASSAY_QUEUE_PREFIX',
+  jobKindConcurrency: 'ASSAY_JOB_KIND_CONCURRENCY',
+  blobUrl: 'ASSAY_BLOB_URL',
+  s3Endpoint: 'ASSAY_S3_ENDPOINT',
+  s3ForcePathStyle: 'ASSAY_S3_FORCE_PATH_STYLE',
+  awsRegion: 'AWS_REGION',
+  awsAccessKeyId: 'AWS_ACCESS_KEY_ID',
+  awsSecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  awsSessionToken: 'AWS_SESSION_TOKEN',
   logLevel: 'ASSAY_LOG_LEVEL',
   credentialCacheMs: 'ASSAY_CREDENTIAL_CACHE_MS',
   fetchAllow: 'ASSAY_FETCH_ALLOW',
@@ -141,6 +198,13 @@ const envNames: Record<keyof z.input<typeof schema>, string> = {
   chromium: 'ASSAY_CHROMIUM',
   tlsPort: 'ASSAY_TLS_PORT',
   feeds: 'ASSAY_FEEDS',
+  retentionIntervalMs: 'ASSAY_RETENTION_INTERVAL_MS',
+  retentionJobsDays: 'ASSAY_RETENTION_JOBS_DAYS',
+  retentionIntelCacheGraceDays: 'ASSAY_RETENTION_INTEL_CACHE_GRACE_DAYS',
+  retentionApiUsageDays: 'ASSAY_RETENTION_API_USAGE_DAYS',
+  retentionStagingHours: 'ASSAY_RETENTION_STAGING_HOURS',
+  icapEngines: 'ASSAY_ICAP_ENGINES',
+  vendorEngines: 'ASSAY_VENDOR_ENGINES',
 };
 
 /** Reads the environment, applies overrides (CLI flags), validates and freezes. */
@@ -159,6 +223,7 @@ export function loadConfig(overrides: ConfigInput = {}, env: NodeJS.ProcessEnv =
     });
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (parsed.data.queue === 'bullmq' && !parsed.data.redisUrl) throw new Error('Invalid configuration:\n  ASSAY_QUEUE: bullmq needs ASSAY_REDIS_URL');
   const dataDir = path.resolve(parsed.data.dataDir);
   return Object.freeze({
     ...parsed.data,

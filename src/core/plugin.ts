@@ -1,10 +1,23 @@
 /**
- * Plugin contracts: engines (verdicts) and analyzers (attributes). Plugins see a narrow input and an
- * AbortSignal, never HTTP, storage or the queue; the pipeline owns timeouts and failure mapping.
+ * Plugin contracts: the base `Plugin` lifecycle and one interface per kind (engines, analyzers, URL
+ * engines, intel sources, page capturers). Plugins see a narrow input and an AbortSignal, never HTTP,
+ * storage or the queue; the plugin host (pipeline/plugin-host.ts) owns readiness, deadlines and failure mapping.
  */
 import type { VerdictCategory } from './verdict.js';
 
 export type ItemKind = 'file' | 'url' | 'domain' | 'ip';
+
+/** The kinds of plugin the host runs; a kind is a folder of `src/` and a group in /metadata. */
+export type PluginKind =
+  | 'engine'
+  | 'analyzer'
+  | 'unpacker'
+  | 'url-engine'
+  | 'page-capturer'
+  | 'intel-source'
+  // Reserved for kinds planned in issue 9 (detonation sandboxes, rule packs); nothing implements them yet.
+  | 'sandbox'
+  | 'rule-pack';
 
 export interface PluginManifest {
   /** Engine name: the key in last_analysis_results. Analyzer name: shown in `assay engines`. */
@@ -72,13 +85,23 @@ export interface EngineVerdict {
   attributes?: Record<string, unknown>;
 }
 
-export interface Engine {
+/**
+ * What every plugin has. The host starts it once, keeps the Readiness start() gave, and stops
+ * calling it after close(); a plugin implements `status()` only when its readiness changes while it
+ * runs (a supervised daemon, a feed imported by another process).
+ */
+export interface Plugin {
   readonly manifest: PluginManifest;
-  /** Prepare (connect, compile rules); must not throw: a problem becomes a not-ready Readiness. */
+  /** Prepare (connect, compile rules); should not throw: a problem becomes a not-ready Readiness (the host maps a throw the same way). */
   start(): Promise<Readiness>;
-  status(): Readiness;
-  scan(input: FileInput, signal: AbortSignal): Promise<EngineVerdict>;
+  /** Live readiness, for plugins whose readiness changes after start(). */
+  status?(): Readiness;
+  /** Release processes, threads and handles; idempotent. */
   close(): Promise<void>;
+}
+
+export interface Engine extends Plugin {
+  scan(input: FileInput, signal: AbortSignal): Promise<EngineVerdict>;
 }
 
 export interface AnalyzerOutput {
@@ -87,12 +110,8 @@ export interface AnalyzerOutput {
   tags?: string[];
 }
 
-export interface Analyzer {
-  readonly manifest: PluginManifest;
-  start(): Promise<Readiness>;
-  status(): Readiness;
+export interface Analyzer extends Plugin {
   analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput>;
-  close(): Promise<void>;
 }
 
 /** Thrown by a plugin for a failure it can name; the pipeline records `failure` with this flag. */
@@ -146,12 +165,8 @@ export interface UrlVerdict {
 }
 
 /** A URL verdict engine (blocklists fed by imported feeds, heuristics). */
-export interface UrlEngine {
-  readonly manifest: PluginManifest;
-  start(): Promise<Readiness>;
-  status(): Readiness;
+export interface UrlEngine extends Plugin {
   scanUrl(input: UrlInput, signal: AbortSignal): Promise<UrlVerdict>;
-  close(): Promise<void>;
 }
 
 /** What an intel source is asked about: a domain (lower-case punycode) or an IP address (canonical text). */
@@ -169,17 +184,21 @@ export interface IntelResult {
   /** VT attributes of the domain or ip_address object this source fills (e.g. last_dns_records, whois, asn). */
   attributes: Record<string, unknown>;
   resolutions?: ObservedResolution[];
+  /** Set by the cache the host puts in front of every source (sources leave it out). */
+  freshness?: { /** Unix ms when the source produced the answer. */ fetchedAt: number; fromCache: boolean; stale: boolean };
+}
+
+/** How a lookup is asked for. */
+export interface IntelLookupOptions {
+  /** Past any cache in front of the source (a rescan); a source itself always looks up. */
+  force?: boolean;
 }
 
 /** An enrichment source for domains and IPs (dns, rdap, tls, geo). Cached by the app with `cacheTtlMs`. */
-export interface IntelSource {
-  readonly manifest: PluginManifest;
-  /** How long an answer stays fresh; past it the app serves the stale answer while it refreshes. */
+export interface IntelSource extends Plugin {
+  /** How long an answer stays fresh; past it the cache serves the stale answer while it refreshes. */
   readonly cacheTtlMs: number;
-  start(): Promise<Readiness>;
-  status(): Readiness;
-  lookup(target: IntelTarget, signal: AbortSignal): Promise<IntelResult>;
-  close(): Promise<void>;
+  lookup(target: IntelTarget, signal: AbortSignal, options?: IntelLookupOptions): Promise<IntelResult>;
 }
 
 /**
@@ -196,10 +215,6 @@ export type ResourceFetch = (
 ) => Promise<{ ok: true; status: number; headers: Record<string, string>; body: Buffer } | { ok: false; reason: string }>;
 
 /** Renders a URL's page to a PNG (screenshots); every request the page makes goes through `ResourceFetch`. */
-export interface PageCapturer {
-  readonly manifest: PluginManifest;
-  start(): Promise<Readiness>;
-  status(): Readiness;
+export interface PageCapturer extends Plugin {
   capture(url: string, signal: AbortSignal): Promise<{ png: Buffer; refusedRequests: number }>;
-  close(): Promise<void>;
 }

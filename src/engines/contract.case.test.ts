@@ -1,5 +1,5 @@
 /**
- * The engine contract every engine's test runs (runEngineContract), the golden fixtures of
+ * The engine contract every engine's test runs (runEngineContract), through a real plugin host, the golden fixtures of
  * test/fixtures/engines (runGoldenFixtures), and small helpers for engine tests. Not a test on its own.
  */
 import assert from 'node:assert/strict';
@@ -9,9 +9,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import type { Engine, EngineVerdict, FileInput, Readiness } from '../core/plugin.js';
 import { verdictCategories } from '../core/verdict.js';
-import { packageRoot } from './package-root.js';
+import { FilePipeline } from '../pipeline/file-pipeline.js';
+import type { PluginHost } from '../pipeline/plugin-host.js';
+import { startedHost } from '../pipeline/testing/started-host.js';
+import { packageRoot } from '../runtime/package-root.js';
 
 export interface ContractFixtures {
   /** A harmless file the engine must answer with a VT category. */
@@ -22,11 +26,13 @@ export function runEngineContract(name: string, makeEngine: () => Engine | Promi
   describe(`${name}: engine contract`, () => {
     let engine: Engine;
     let readiness: Readiness;
+    let host: PluginHost;
 
     before(async () => {
       engine = await makeEngine();
     });
     after(async () => {
+      await host?.close();
       await engine?.close();
     });
 
@@ -41,11 +47,27 @@ export function runEngineContract(name: string, makeEngine: () => Engine | Promi
       assert.equal(typeof m.needsNetwork, 'boolean');
     });
 
-    it('start() resolves to a Readiness and status() agrees', async () => {
-      readiness = await engine.start();
+    it('start() resolves to a Readiness (and a live status(), when the engine has one, agrees)', async () => {
+      // Started by the plugin host, as the service starts it.
+      host = await startedHost({ engine: [engine] });
+      readiness = host.readiness(engine);
       assert.equal(typeof readiness.ready, 'boolean');
       if (!readiness.ready) assert.ok(readiness.detail, 'a not-ready engine says why');
-      assert.equal(engine.status().ready, readiness.ready);
+      if (engine.status) assert.equal(engine.status().ready, readiness.ready);
+    });
+
+    it('through the host, a file fixture it accepts gets its verdict and one it refuses type-unsupported', async (t) => {
+      if (!readiness.ready) return t.skip(`not ready: ${readiness.detail}`);
+      const pipeline = new FilePipeline({ host, logger: pino({ level: 'silent' }) });
+      const { results } = await pipeline.run(fixtures.benign, AbortSignal.timeout(30_000));
+      assert.deepEqual(results.map((r) => r.engine_name), [name]);
+      assert.ok(['undetected', 'harmless'].includes(results[0]!.category), `benign file got ${results[0]!.category}`);
+      const { maxBytes } = engine.manifest.accepts;
+      if (maxBytes !== undefined) {
+        const route = host.route([engine], { kind: 'file', size: maxBytes + 1 });
+        assert.deepEqual([route.run, route.refused], [[], [engine]], 'a file over maxBytes is refused');
+      }
+      for (const kind of ['url', 'domain', 'ip'] as const) assert.deepEqual(host.route([engine], { kind }).run, [], `a ${kind} is not routed to a file engine`);
     });
 
     it('answers a benign file with a VT category', async (t) => {
@@ -55,15 +77,17 @@ export function runEngineContract(name: string, makeEngine: () => Engine | Promi
       assert.ok(['undetected', 'harmless'].includes(verdict.category), `benign file got ${verdict.category}`);
     });
 
-    it('rejects promptly on an aborted signal', async () => {
+    it('rejects with the reason of an aborted signal', async () => {
       const controller = new AbortController();
       controller.abort(new Error('aborted by the contract test'));
       await assert.rejects(engine.scan(fixtures.benign, controller.signal), /aborted by the contract test/);
     });
 
-    it('close() is idempotent', async () => {
+    it('close() is idempotent, and the host calls it no more', async () => {
+      await host.close();
       await engine.close();
-      await engine.close();
+      const outcome = await host.call('engine', engine, (s) => engine.scan(fixtures.benign, s), AbortSignal.timeout(1_000));
+      assert.equal(outcome.kind, 'not-ready');
     });
   });
 }

@@ -1,8 +1,6 @@
 /** The signatures and rules Assay ships for its engines. */
 import path from 'node:path';
-import { packageRoot } from '../core/package-root.js';
-
-export { packageRoot };
+import { packageRoot } from '../runtime/package-root.js';
 
 /** The ClamAV signatures Assay ships (EICAR, test markers, clamav-testfiles). */
 export const bundledClamavSignaturesDir = (): string => path.join(packageRoot(), 'signatures', 'clamav');

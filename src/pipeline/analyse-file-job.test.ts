@@ -11,6 +11,7 @@ import { FsBlobStore } from '../store/blob-fs/fs-blob-store.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
 import { abandonFileAnalysis, analyseFile } from './analyse-file-job.js';
 import { FilePipeline } from './file-pipeline.js';
+import { startedHost } from './testing/started-host.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -29,16 +30,16 @@ async function setup() {
   let scans = 0;
   const engine: Engine = {
     manifest: { name: 'Stub', version: '1', description: 'stub', accepts: { kinds: ['file'] }, timeoutMs: 1000, needsNetwork: false },
-    start: async () => ({ ready: true }),
-    status: () => ({ ready: true, engineVersion: '1', engineUpdate: '20260101' }),
+    start: async () => ({ ready: true, engineVersion: '1', engineUpdate: '20260101' }),
     scan: async () => {
       scans += 1;
       return { category: 'malicious', result: 'Stub.Bad', method: 'blacklist', engineVersion: '1', engineUpdate: '20260101' };
     },
     close: async () => {},
   };
-  const pipeline = new FilePipeline({ engines: [engine], analyzers: [], logger });
-  return { store, blobs, pipeline, engine, sha256: h('sha256'), scans: () => scans, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+  const host = await startedHost({ engine: [engine] });
+  const pipeline = new FilePipeline({ host, logger });
+  return { store, blobs, pipeline, host, sha256: h('sha256'), scans: () => scans, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
 test('a job completes its analysis once; a re-run finds it done and scans nothing', async () => {
@@ -57,7 +58,7 @@ test('a job completes its analysis once; a re-run finds it done and scans nothin
 
 test('an abandoned analysis completes with a failure per engine', async () => {
   const s = await setup();
-  assert.equal(await abandonFileAnalysis({ store: s.store, now: () => 9_000, engines: [s.engine] }, { analysisId: 'a1', sha256: s.sha256 }), true);
+  assert.equal(await abandonFileAnalysis({ store: s.store, now: () => 9_000, host: s.host }, { analysisId: 'a1', sha256: s.sha256 }), true);
   const analysis = await s.store.analyses.get('a1');
   assert.equal(analysis?.status, 'completed');
   assert.deepEqual(analysis?.results.map((r) => [r.engine_name, r.category]), [['Stub', 'failure']]);

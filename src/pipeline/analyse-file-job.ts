@@ -1,15 +1,15 @@
 /** The job that analyses one submitted file: load it, run the pipeline, persist the outcome once. */
 import type { Logger } from 'pino';
 import { toUnixSeconds } from '../core/ids.js';
-import type { Engine } from '../core/plugin.js';
 import { statsOf, type EngineResult } from '../core/verdict.js';
 import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
+import { unansweredResult } from './engine-results.js';
 import type { FilePipeline } from './file-pipeline.js';
+import type { PluginHost } from './plugin-host.js';
 
-export const ANALYSE_FILE = 'analyse-file';
-
-export interface AnalyseFilePayload {
+/** Which analysis of which stored file (the `analyse-file` job's payload, see worker/job-kinds.ts). */
+export interface FileAnalysisRequest {
   analysisId: string;
   sha256: string;
 }
@@ -24,7 +24,7 @@ export interface AnalyseFileDeps {
 
 export type AnalyseFileResult = 'completed' | 'already-completed' | 'missing';
 
-export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePayload, signal: AbortSignal): Promise<AnalyseFileResult> {
+export async function analyseFile(deps: AnalyseFileDeps, payload: FileAnalysisRequest, signal: AbortSignal): Promise<AnalyseFileResult> {
   const analysis = await deps.store.analyses.get(payload.analysisId);
   if (!analysis) return 'missing';
   // A job re-run after its worker died may find the work done already.
@@ -49,20 +49,15 @@ export async function analyseFile(deps: AnalyseFileDeps, payload: AnalyseFilePay
 
 /**
  * Gives up on an analysis whose job kept failing (e.g. its sample cannot be read): it completes
- * with a `failure` entry for every engine, so clients polling it see an end instead of waiting forever.
+ * with a `failure` entry for every engine that would have answered, so clients polling it see an end instead of waiting forever.
  */
 export async function abandonFileAnalysis(
-  deps: Pick<AnalyseFileDeps, 'store' | 'now'> & { engines: readonly Engine[] },
-  payload: AnalyseFilePayload,
+  deps: Pick<AnalyseFileDeps, 'store' | 'now'> & { host: PluginHost },
+  payload: FileAnalysisRequest,
 ): Promise<boolean> {
-  const results: EngineResult[] = deps.engines.map((engine) => ({
-    engine_name: engine.manifest.name,
-    category: 'failure',
-    result: null,
-    method: 'blacklist',
-    engine_version: engine.status().engineVersion ?? engine.manifest.version,
-    engine_update: engine.status().engineUpdate ?? null,
-  }));
+  const { host } = deps;
+  const engines = host.answering((await host.current('engine')).filter((e) => e.manifest.accepts.kinds.includes('file')));
+  const results: EngineResult[] = engines.map((engine) => unansweredResult('engine', engine, host.readiness(engine), 'failure'));
   return deps.store.analyses.completeFileAnalysis({
     analysisId: payload.analysisId,
     sha256: payload.sha256,

@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { parse as parseDomain } from 'tldts';
 import { toUnixSeconds } from '../core/ids.js';
-import type { FetchedPage, PageCapturer, UrlEngine } from '../core/plugin.js';
+import type { FetchedPage } from '../core/plugin.js';
 import { canonicalizeUrl } from '../core/url-canonical.js';
 import { urlIdOf } from '../core/url-ids.js';
 import { statsOf, type EngineResult } from '../core/verdict.js';
@@ -20,14 +20,14 @@ import type { BlobStore } from '../store/ports/blob-store.js';
 import type { Store } from '../store/ports/store.js';
 import { analyseFile } from './analyse-file-job.js';
 import type { DownloadIntake } from './download-intake.js';
+import { outcomeText, unansweredResult } from './engine-results.js';
 import type { FilePipeline } from './file-pipeline.js';
 import type { PageFetcher, FetchOutcome } from './page-fetcher.js';
-import { runWithDeadline } from './run-with-deadline.js';
+import type { PluginHost } from './plugin-host.js';
 import { runUrlEngines } from './url-pipeline.js';
 
-export const ANALYSE_URL = 'analyse-url';
-
-export interface AnalyseUrlPayload {
+/** Which analysis of which URL (the `analyse-url` job's payload, see worker/job-kinds.ts). */
+export interface UrlAnalysisRequest {
   analysisId: string;
   urlId: string;
 }
@@ -38,13 +38,11 @@ export interface AnalyseUrlDeps {
   /** Records the downloaded body as a file, like any other submission (app/intake, wired in bootstrap). */
   intake: DownloadIntake;
   filePipeline: FilePipeline;
-  /** The URL engines in force now (feeds are imported while the service runs). */
-  urlEngines: () => Promise<readonly UrlEngine[]>;
+  /** Runs the URL engines (one blocklist per imported feed: the set changes while the service runs) and the page capturers (screenshots). */
+  host: PluginHost;
   /** Absent: URLs are not fetched (only the URL engines judge them). */
   fetcher?: PageFetcher;
-  /** Screenshots of fetched HTML pages, when Chromium is there. */
-  capturer?: PageCapturer;
-  /** What an HTML page says about itself (title, html_meta, outgoing_links, trackers): analyzers/html-page, wired in bootstrap. */
+  /** What an HTML page says about itself (title, html_meta, outgoing_links, trackers): page-analyzers/html-page, wired in bootstrap. */
   pageFacts: (html: string, pageUrl: string, nowSeconds: number) => object;
   logger: Logger;
   now: () => number;
@@ -55,7 +53,7 @@ export type AnalyseUrlResult = 'completed' | 'already-completed' | 'missing';
 /** Response bodies are decoded for the page facts and engines only up to this size. */
 const MAX_DECODED_BODY = 4 * 1024 * 1024;
 
-export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayload, signal: AbortSignal): Promise<AnalyseUrlResult> {
+export async function analyseUrl(deps: AnalyseUrlDeps, payload: UrlAnalysisRequest, signal: AbortSignal): Promise<AnalyseUrlResult> {
   const { store } = deps;
   const analysis = await store.analyses.get(payload.analysisId);
   if (!analysis) return 'missing';
@@ -81,7 +79,7 @@ export async function analyseUrl(deps: AnalyseUrlDeps, payload: AnalyseUrlPayloa
       }
     : undefined;
 
-  const engineResults = await runUrlEngines(await deps.urlEngines(), { url: url.url, canonicalUrl: url.canonicalUrl, host, page }, signal, deps.logger);
+  const engineResults = await runUrlEngines(deps.host, { url: url.url, canonicalUrl: url.canonicalUrl, host, page }, signal, deps.logger);
   const results = [...engineResults, ...bodyVerdictsAsUrlResults(body?.results ?? [], engineResults)];
   const attributes = urlAttributes(deps.pageFacts, url.url, host, fetched, page, body?.file, results, at);
 
@@ -244,13 +242,14 @@ async function storeBytes(blobs: BlobStore, bytes: Buffer, sha256: string): Prom
 
 const isHtml = (headers: Record<string, string>): boolean => /html/i.test(headers['content-type'] ?? 'text/html');
 
-/** A PNG of the final page, kept as a blob (it is not a sample); none when Chromium is absent or fails. */
+/** A PNG of the final page from the first ready capturer, kept as a blob (it is not a sample); none when Chromium is absent or fails. */
 async function captureScreenshot(deps: AnalyseUrlDeps, url: string, at: number, signal: AbortSignal): Promise<{ sha256: string; size: number; date: number } | undefined> {
-  const capturer = deps.capturer;
-  if (!capturer?.status().ready) return undefined;
-  const outcome = await runWithDeadline((s) => capturer.capture(url, s), capturer.manifest.timeoutMs, signal);
+  const { host } = deps;
+  const [capturer] = host.route(await host.current('page-capturer'), { kind: 'url' }).run;
+  if (!capturer) return undefined;
+  const outcome = await host.call('page-capturer', capturer, (s) => capturer.capture(url, s), signal);
   if (outcome.kind !== 'ok') {
-    deps.logger.warn({ url, outcome: outcome.kind, err: outcome.kind === 'error' ? String(outcome.error) : undefined }, 'no screenshot');
+    deps.logger.warn({ url, outcome: outcome.kind, err: outcomeText(outcome) }, 'no screenshot');
     return undefined;
   }
   const png = outcome.value.png;
@@ -302,21 +301,16 @@ function cookiesOf(header: string): Record<string, string> {
 
 /**
  * Gives up on a URL analysis whose job kept failing: it completes with a `failure` entry for every
- * URL engine, so clients polling it see an end instead of waiting forever (as for files).
+ * URL engine that would have answered, so clients polling it see an end instead of waiting forever (as for files).
  */
 export async function abandonUrlAnalysis(
-  deps: Pick<AnalyseUrlDeps, 'store' | 'now' | 'urlEngines'>,
-  payload: AnalyseUrlPayload,
+  deps: Pick<AnalyseUrlDeps, 'store' | 'now' | 'host'>,
+  payload: UrlAnalysisRequest,
   reason: string,
 ): Promise<boolean> {
-  const results: EngineResult[] = (await deps.urlEngines()).map((engine) => ({
-    engine_name: engine.manifest.name,
-    category: 'failure',
-    result: null,
-    method: 'blacklist',
-    engine_version: null,
-    engine_update: engine.status().engineUpdate ?? null,
-  }));
+  const { host } = deps;
+  const engines = host.answering((await host.current('url-engine')).filter((e) => e.manifest.accepts.kinds.includes('url')));
+  const results: EngineResult[] = engines.map((engine) => unansweredResult('url-engine', engine, host.readiness(engine), 'failure'));
   return deps.store.analyses.completeUrlAnalysis({
     analysisId: payload.analysisId,
     urlId: payload.urlId,

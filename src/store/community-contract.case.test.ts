@@ -25,7 +25,7 @@ function comment(item: CommunityItem, id: string, date: number, tags: string[] =
 }
 
 function vote(item: CommunityItem, userId: string, verdict: 'harmless' | 'malicious', id = `v-${item.id}-${userId}`, date = 100): Vote {
-  return { id, itemType: item.type, itemId: item.id, userId, verdict, value: verdict === 'harmless' ? 1 : -1, date };
+  return { id, itemType: item.type, itemId: item.id, userId, verdict, value: verdict === 'harmless' ? 1 : -1, date, visibility: '*' };
 }
 
 /** Every page's ids, following cursors to the end. */
@@ -52,7 +52,7 @@ export function runCommunityStoreContract(withStore: (use: (store: Store) => Pro
         const item: CommunityItem = { type: 'file', id: await recordFile(store, 'c1') };
         const input: NewComment = { ...comment(item, 'f-x-00000001', 50, ['phishing', 'émotet']), text: '<b>#Phishing</b>\n#émotet' };
         const created = await store.comments.create(input);
-        const expected = { ...input, votes: { positive: 0, negative: 0, abuse: 0 } };
+        const expected = { ...input, votes: { positive: 0, negative: 0, abuse: 0 }, visibility: '*' };
         assert.deepEqual(created, expected);
         assert.deepEqual(await store.comments.get(input.id), expected);
         assert.equal(await store.comments.get('missing'), undefined);

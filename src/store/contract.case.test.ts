@@ -11,6 +11,7 @@ import type { FileSubmission } from './ports/file-repository.js';
 import type { Store } from './ports/store.js';
 import { runCommunityStoreContract } from './community-contract.case.test.js';
 import { runNetworkStoreContract } from './network-contract.case.test.js';
+import { runPrivateScopesStoreContract } from './private-scopes-contract.case.test.js';
 
 function hashesOf(seed: string): { md5: string; sha1: string; sha256: string } {
   const digest = (algorithm: string) => createHash(algorithm).update(seed).digest('hex');
@@ -602,5 +603,6 @@ export function runStoreContract(name: string, openStore: () => Promise<Store>):
 
     runCommunityStoreContract(withStore);
     runNetworkStoreContract(withStore);
+    runPrivateScopesStoreContract(withStore);
   });
 }

@@ -246,6 +246,60 @@ export function runNetworkStoreContract(withStore: (use: (store: Store) => Promi
         assert.deepEqual(ids, sorted.map((e) => e.toId), 'newest first, ties by id descending');
         await assert.rejects(store.relations.list(from, 'contacted_ips', { limit: 10, cursor: 'e30' }), isInvalidArgument);
       }));
+
+    test('listTo reads edges backwards, from one source type only, paged newest first', () =>
+      withStore(async (store) => {
+        const file = { type: 'file' as const, id: sha256('downloaded body') };
+        const edges = Array.from({ length: 23 }, (_, i) => ({
+          fromType: 'url' as const,
+          fromId: sha256(`http://site${i}.example/payload`),
+          name: 'downloaded_files',
+          toType: file.type,
+          toId: file.id,
+          source: 'url-fetch',
+          at: 2000 + Math.floor(i / 3),
+        }));
+        await store.relations.upsert([
+          ...edges,
+          { ...edges[0]!, fromType: 'domain', fromId: 'site0.example' },
+          { ...edges[0]!, toId: sha256('another file') },
+          { ...edges[0]!, name: 'http_response_contents' },
+        ]);
+        const { items, sizes } = await allPages((cursor) => store.relations.listTo(file, 'downloaded_files', 'url', { limit: 10, ...(cursor ? { cursor } : {}) }));
+        assert.deepEqual(sizes, [10, 10, 3]);
+        assert.equal(new Set(items.map((e) => e.fromId)).size, 23);
+        assert.ok(items.every((e) => e.fromType === 'url' && e.toId === file.id && e.name === 'downloaded_files'));
+        const sorted = [...items].sort((a, b) => b.lastSeen - a.lastSeen || (a.fromId < b.fromId ? 1 : -1));
+        assert.deepEqual(items.map((e) => e.fromId), sorted.map((e) => e.fromId), 'newest first, ties by id descending');
+        assert.deepEqual((await store.relations.listTo(file, 'downloaded_files', 'domain', { limit: 10 })).items.map((e) => e.fromId), ['site0.example']);
+        await assert.rejects(store.relations.listTo(file, 'downloaded_files', 'url', { limit: 10, cursor: 'e30' }), isInvalidArgument);
+      }));
+  });
+
+  describe('submissions', () => {
+    test("a file's submissions, newest first, only those whose owner is asked for, paged", () =>
+      withStore(async (store) => {
+        const sha = sha256('submitted file');
+        const rows = Array.from({ length: 12 }, (_, i) => ({
+          id: `f-${sha}-${3000 + Math.floor(i / 2)}-${i.toString(16).padStart(4, '0')}`,
+          sha256: sha,
+          date: 3000 + Math.floor(i / 2),
+          interface: 'api',
+          name: i % 3 === 0 ? null : `name-${i}.bin`,
+          sourceKey: 'abcd1234',
+          owner: i % 4 === 0 ? 'group:soc' : '*',
+        }));
+        for (const row of rows) await store.submissions.record(row);
+        await store.submissions.record(rows[1]!); // a repeat changes nothing
+        await store.submissions.record({ ...rows[1]!, id: 'f-other', sha256: sha256('other') });
+        const publicOnly = await allPages((cursor) => store.submissions.listForFile(sha, ['*'], { limit: 4, ...(cursor ? { cursor } : {}) }));
+        assert.deepEqual(publicOnly.sizes, [4, 4, 1]);
+        assert.deepEqual(publicOnly.items, rows.filter((r) => r.owner === '*').sort((a, b) => b.date - a.date || (a.id < b.id ? 1 : -1)));
+        const all = await store.submissions.listForFile(sha, ['*', 'group:soc', 'user:x'], { limit: 50 });
+        assert.equal(all.items.length, 12);
+        assert.deepEqual(await store.submissions.listForFile(sha, [], { limit: 5 }), { items: [] });
+        await assert.rejects(store.submissions.listForFile(sha, ['*'], { limit: 5, cursor: 'e30' }), isInvalidArgument);
+      }));
   });
 
   describe('resolutions', () => {

@@ -54,7 +54,7 @@ describe('password-protected ZIP uploads', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  test('an AES ZIP of EICAR with the right password is analysed as EICAR; the ZIP is not kept', async () => {
+  test('an AES ZIP of EICAR with the right password is analysed as EICAR; the ZIP is kept and linked both ways', async () => {
     const zip = await makeZip('sample.zip', { 'eicar.com': eicar() });
     const up = await uploadWithPassword(zip, 'sample.zip', 'infected');
     assert.equal(up.status, 200, up.text);
@@ -67,7 +67,19 @@ describe('password-protected ZIP uploads', () => {
     const file = await admin.get(`/files/${sha256(eicar())}`);
     assert.equal(file.status, 200);
     assert.ok(file.json.data.attributes.names.includes('eicar.com'));
-    assert.equal((await admin.get(`/files/${sha256(zip)}`)).status, 404);
+    // The ZIP is a file too (VT keeps it), analysed, with the member among its bundled_files.
+    const container = await admin.get(`/files/${sha256(zip)}`);
+    assert.equal(container.status, 200);
+    assert.deepEqual(container.json.data.attributes.names, ['sample.zip']);
+    const zipAnalyses = await admin.get(`/files/${sha256(zip)}/analyses`);
+    assert.equal(zipAnalyses.json.data.length, 1);
+    await admin.waitForAnalysis(zipAnalyses.json.data[0].id);
+    const parents = await admin.get(`/files/${sha256(eicar())}/compressed_parents`);
+    assert.deepEqual(parents.json.data.map((f: { id: string }) => f.id), [sha256(zip)]);
+    const bundled = await admin.get(`/files/${sha256(zip)}/relationships/bundled_files`);
+    assert.deepEqual(bundled.json.data, [{ type: 'file', id: sha256(eicar()) }]);
+    const submissions = await admin.get(`/files/${sha256(eicar())}/submissions`);
+    assert.equal(submissions.json.data[0].attributes.name, 'eicar.com');
     assert.deepEqual(await staged(), []);
   });
 

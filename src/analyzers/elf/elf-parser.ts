@@ -605,4 +605,5 @@ async function readBuildId(reader: ByteReader, sections: RawSection[], segments:
   return undefined;
 }
 
-const align4 = (n: number) => (n + 3) & ~3;
+/** Arithmetic, not `& ~3`: note sizes are 32-bit and a bitwise rounding of one near 2^32 turns negative. */
+const align4 = (n: number) => Math.ceil(n / 4) * 4;

@@ -1,14 +1,16 @@
 /** The filetype analyzer end to end with the real `file` and Magika model. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import type { Analyzer, FileInput } from '../../core/plugin.js';
+import type { Analyzer, FileInput, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
+import { startedHost } from '../../pipeline/testing/started-host.js';
 import { CLAM_EXE, makeTempDir, writeTypedSamples, type TypedSample } from '../../../test/fixtures/analyzers/samples.js';
 import { createFiletypeAnalyzer } from './filetype-analyzer.js';
+import { runAnalyzerContract } from '../contract.case.test.js';
 
 const logger = pino({ level: 'silent' });
 const modelDir = process.env.ASSAY_MAGIKA_MODEL_DIR ?? '/work/shared/magika';
@@ -20,12 +22,15 @@ const fileB = (p: string) => execFileSync('file', ['-b', '-L', p], { env: { ...p
 let temp: ReturnType<typeof makeTempDir>;
 let samples: TypedSample[];
 let analyzer: Analyzer;
+/** What start() reported. */
+let started: Readiness;
 
 before(async () => {
   temp = makeTempDir('filetype');
   samples = writeTypedSamples(temp.dir);
   analyzer = createFiletypeAnalyzer({ magikaModelDir: noModel ? undefined : modelDir, logger });
   const readiness = await analyzer.start();
+  started = readiness;
   assert.equal(readiness.ready, true, readiness.detail);
 });
 
@@ -36,7 +41,7 @@ after(async () => {
 
 test('manifest and readiness name both tools', { skip: noModel }, () => {
   assert.equal(analyzer.manifest.name, 'filetype');
-  const { detail, engineVersion } = analyzer.status();
+  const { detail, engineVersion } = started;
   assert.match(detail ?? '', /libmagic file-5\.\d+/);
   assert.match(detail ?? '', /magika \(model [0-9a-f]{12} from /);
   assert.match(engineVersion ?? '', /^file-5\.\d+; magika model [0-9a-f]{12}$/);
@@ -122,15 +127,18 @@ test('without libmagic, Magika alone still types the file', { skip: noModel }, a
   }
 });
 
-test('with neither tool the analyzer is not ready and refuses work', async () => {
+test('with neither tool the analyzer is not ready and the host gives it no work', async () => {
   const none = createFiletypeAnalyzer({ logger, fileCommand: path.join(temp.dir, 'no-file-here') });
+  const host = await startedHost({ analyzer: [none] });
   try {
-    const readiness = await none.start();
+    const readiness = host.readiness(none);
     assert.equal(readiness.ready, false);
     assert.match(readiness.detail ?? '', /libmagic off.*magika off/);
-    await assert.rejects(none.analyze(input('/bin/ls'), never()), (err: unknown) => err instanceof PluginError && err.flag === 'not_ready');
+    assert.deepEqual(host.route([none], { kind: 'file', size: 10 }).run, []);
+    const outcome = await host.call('analyzer', none, (s) => none.analyze(input('/bin/ls'), s), never());
+    assert.equal(outcome.kind, 'not-ready');
   } finally {
-    await none.close();
+    await host.close();
   }
 });
 
@@ -157,4 +165,9 @@ test('warm speed on small files (reported, not asserted)', async (t) => {
   for (let i = 0; i < rounds; i++) for (const s of small) await analyzer.analyze(input(s.path), never());
   const perFile = (performance.now() - started) / (rounds * small.length);
   t.diagnostic(`filetype: ${perFile.toFixed(2)} ms per small file, sequential, warm`);
+});
+
+// The analyzer contract, over the real `file` processes and Magika, with a system binary as the sample.
+runAnalyzerContract('filetype', () => createFiletypeAnalyzer({ magikaModelDir: noModel ? undefined : modelDir, logger }), {
+  sample: { ...input('/bin/ls'), size: statSync('/bin/ls').size },
 });

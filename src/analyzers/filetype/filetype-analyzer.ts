@@ -25,7 +25,6 @@ export function createFiletypeAnalyzer(options: FiletypeAnalyzerOptions): Analyz
   let describe: MagicProcess | undefined;
   let mime: MagicProcess | undefined;
   let magika: MagikaClassifier | undefined;
-  let readiness: Readiness = { ready: false, detail: 'not started' };
 
   const manifest: PluginManifest = {
     name: 'filetype',
@@ -57,7 +56,6 @@ export function createFiletypeAnalyzer(options: FiletypeAnalyzerOptions): Analyz
     manifest,
 
     async start(): Promise<Readiness> {
-      if (readiness.ready) return readiness;
       const notes: string[] = [];
       const versions: string[] = [];
       try {
@@ -81,14 +79,10 @@ export function createFiletypeAnalyzer(options: FiletypeAnalyzerOptions): Analyz
         }
       }
       const ready = describe !== undefined || magika !== undefined;
-      readiness = { ready, detail: notes.join('; '), ...(versions.length > 0 ? { engineVersion: versions.join('; ') } : {}) };
-      return readiness;
+      return { ready, detail: notes.join('; '), ...(versions.length > 0 ? { engineVersion: versions.join('; ') } : {}) };
     },
 
-    status: () => readiness,
-
     async analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput> {
-      if (!readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'filetype analyzer not started');
       const [magicResult, mimeResult, magikaResult] = await Promise.allSettled([
         describe?.query(input.path, signal),
         mime?.query(input.path, signal),
@@ -123,7 +117,6 @@ export function createFiletypeAnalyzer(options: FiletypeAnalyzerOptions): Analyz
     },
 
     async close(): Promise<void> {
-      readiness = { ready: false, detail: 'closed' };
       const closing = [describe?.close(), mime?.close(), magika?.close()];
       describe = mime = magika = undefined;
       await Promise.allSettled(closing);

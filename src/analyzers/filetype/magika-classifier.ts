@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
+import { ThreadPool, workerEntry } from '../../threads/thread-pool.js';
 import type { MagikaRequest, MagikaResult, MagikaWorkerData, MagikaWorkerInfo } from './magika-worker.js';
 
 export interface MagikaLabel {
@@ -28,7 +28,7 @@ export interface MagikaClassifier {
  * worker's reason, e.g. ENOENT) when either is missing or invalid.
  */
 export async function loadMagika(modelDir: string, logger: Logger = pino({ level: 'silent' })): Promise<MagikaClassifier> {
-  const pool = await WorkerPool.create<MagikaRequest, MagikaResult>({
+  const pool = await ThreadPool.create<MagikaRequest, MagikaResult>({
     name: 'magika',
     entry: workerEntry(import.meta.url, 'magika-worker'),
     // One session: an inference is a few milliseconds, far below the file reads and the other analyzers.

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Magika } from 'magika';
 import type * as Ort from 'onnxruntime-node';
-import { serveRequests } from '../../core/worker-pool.js';
+import { serveRequests } from '../../threads/thread-pool.js';
 
 export interface MagikaWorkerData {
   modelDir: string;

@@ -5,11 +5,13 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import type { Analyzer, FileInput } from '../../core/plugin.js';
+import type { Analyzer, FileInput, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
 import { makeTempDir, writeFuzzySamples, type FuzzySample } from '../../../test/fixtures/analyzers/samples.js';
 import { createFuzzyAnalyzer } from './fuzzy-analyzer.js';
 import { referenceCliSkip as skip, ssdeepCli, tlshCli } from './testing/reference-cli.js';
+import { statSync } from 'node:fs';
+import { runAnalyzerContract } from '../contract.case.test.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -20,6 +22,8 @@ let big: string;
 /** 256 MiB, so that hashing it takes several seconds. */
 let huge: string;
 let analyzer: Analyzer;
+/** What start() reported. */
+let started: Readiness;
 
 const input = (p: string): FileInput => ({ path: p, size: 0, md5: '', sha1: '', sha256: path.basename(p), names: [] });
 const never = () => new AbortController().signal;
@@ -47,6 +51,7 @@ before(async () => {
   for (let i = 0; i < 256; i++) writeFileSync(huge, block, { flag: 'a' });
   analyzer = createFuzzyAnalyzer({ logger });
   const readiness = await analyzer.start();
+  started = readiness;
   assert.equal(readiness.ready, true, readiness.detail);
 });
 
@@ -210,12 +215,14 @@ test('a missing file or a directory is a non-retryable file_unreadable failure',
 });
 
 test('readiness names the implementations, the threads and the TLSH limit; before start nothing is analysed', async () => {
-  const readiness = analyzer.status();
+  const readiness = started;
   assert.equal(readiness.ready, true);
   assert.match(readiness.engineVersion ?? '', /^ssdeep 2\.14\.1 \(in-process\); tlsh\.js 1\.0\.\d+$/);
   assert.match(readiness.detail ?? '', /worker thread\(s\); tlsh for files up to 256 MiB$/);
   const idle = createFuzzyAnalyzer({ logger });
-  assert.equal(idle.status().ready, false);
   await assert.rejects(idle.analyze(input('/bin/ls'), never()), (err: unknown) => err instanceof PluginError && err.flag === 'not_ready');
   await idle.close();
 });
+
+// The analyzer contract, over the real worker threads, with a system binary as the sample.
+runAnalyzerContract('fuzzy', () => createFuzzyAnalyzer({ logger }), { sample: { ...input('/bin/ls'), size: statSync('/bin/ls').size } });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
-import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
+import { ThreadPool, workerEntry } from '../../threads/thread-pool.js';
 import type { FuzzyHashRequest, FuzzyHashResult } from './fuzzy-hash-worker.js';
 import { SSDEEP_REFERENCE_VERSION } from './ssdeep-digest.js';
 import { TLSH_JS_VERSION } from './tlsh-digest.js';
@@ -33,8 +33,7 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
   const { logger } = options;
   const tlshMaxBytes = options.tlshMaxBytes ?? DEFAULT_TLSH_MAX_BYTES;
   const threads = options.hashThreads ?? Math.min(2, availableParallelism());
-  let pool: WorkerPool<FuzzyHashRequest, FuzzyHashResult> | undefined;
-  let readiness: Readiness = { ready: false, detail: 'not started' };
+  let pool: ThreadPool<FuzzyHashRequest, FuzzyHashResult> | undefined;
 
   const manifest: PluginManifest = {
     name: 'fuzzy',
@@ -49,10 +48,9 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
     manifest,
 
     async start(): Promise<Readiness> {
-      if (readiness.ready) return readiness;
       try {
         // Each worker checks both digests against known values before it takes files.
-        pool = await WorkerPool.create<FuzzyHashRequest, FuzzyHashResult>({
+        pool = await ThreadPool.create<FuzzyHashRequest, FuzzyHashResult>({
           name: 'fuzzy hashing',
           entry: workerEntry(import.meta.url, 'fuzzy-hash-worker'),
           size: threads,
@@ -61,23 +59,19 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
           onAbortRunning: 'terminate',
         });
       } catch (err) {
-        readiness = { ready: false, detail: `fuzzy hashing workers did not start: ${(err as Error).message}` };
-        logger.error({ detail: readiness.detail }, 'fuzzy analyzer not ready');
-        return readiness;
+        return { ready: false, detail: `fuzzy hashing workers did not start: ${(err as Error).message}` };
       }
       const versions = `ssdeep ${SSDEEP_REFERENCE_VERSION} (in-process); tlsh.js ${TLSH_JS_VERSION}`;
-      readiness = {
+      return {
         ready: true,
         detail: `${versions} in ${threads} worker thread(s); tlsh for files up to ${Math.round(tlshMaxBytes / 2 ** 20)} MiB`,
         engineVersion: versions,
       };
-      return readiness;
     },
 
-    status: () => readiness,
-
     async analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput> {
-      if (!pool || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'fuzzy analyzer not started');
+      // The host calls only a started analyzer; a direct caller learns why nothing came back.
+      if (!pool) throw new PluginError('not_ready', 'fuzzy analyzer not started or closed');
       if (signal.aborted) throw signal.reason;
       const result = await pool.run({ path: path.resolve(input.path), tlshMaxBytes }, signal);
       if (result.kind === 'unreadable') throw new PluginError('file_unreadable', result.message);
@@ -89,7 +83,6 @@ export function createFuzzyAnalyzer(options: FuzzyAnalyzerOptions): Analyzer {
     },
 
     async close(): Promise<void> {
-      readiness = { ready: false, detail: 'closed' };
       const closing = pool;
       pool = undefined;
       await closing?.close();

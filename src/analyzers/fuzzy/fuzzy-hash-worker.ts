@@ -4,7 +4,7 @@
  * they run here; the synchronous reads block only this thread.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { serveRequests } from '../../core/worker-pool.js';
+import { serveRequests } from '../../threads/thread-pool.js';
 import { SsdeepHasher, ssdeepDigest } from './ssdeep-digest.js';
 import { tlshDigest } from './tlsh-digest.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
-import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
+import { ThreadPool, workerEntry } from '../../threads/thread-pool.js';
 import { DEFAULT_PDF_LIMITS, type PdfLimits } from './pdf-limits.js';
 import type { PdfRequest, PdfResult } from './pdf-worker.js';
 
@@ -35,7 +35,7 @@ export function createPdfAnalyzer(options: PdfAnalyzerOptions): PdfAnalyzer {
   const { logger } = options;
   const limits: PdfLimits = { ...DEFAULT_PDF_LIMITS, ...options.limits };
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  let pool: WorkerPool<PdfRequest, PdfResult> | undefined;
+  let pool: ThreadPool<PdfRequest, PdfResult> | undefined;
   let readiness: Readiness = { ready: false, detail: 'not started' };
 
   const manifest: PluginManifest = {
@@ -63,7 +63,7 @@ export function createPdfAnalyzer(options: PdfAnalyzerOptions): PdfAnalyzer {
     async start(): Promise<Readiness> {
       if (readiness.ready) return readiness;
       try {
-        pool = await WorkerPool.create<PdfRequest, PdfResult>({
+        pool = await ThreadPool.create<PdfRequest, PdfResult>({
           name: 'pdf parsing',
           entry: workerEntry(import.meta.url, 'pdf-worker'),
           size: threads,

@@ -5,7 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Transferable } from 'node:worker_threads';
-import { serveRequests } from '../../core/worker-pool.js';
+import { serveRequests } from '../../threads/thread-pool.js';
 import { analyzePdf } from './analyze-pdf.js';
 import type { PdfLimits } from './pdf-limits.js';
 

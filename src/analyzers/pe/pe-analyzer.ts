@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Analyzer, AnalyzerOutput, FileInput, PluginManifest, Readiness } from '../../core/plugin.js';
 import { PluginError } from '../../core/plugin.js';
-import { WorkerPool, workerEntry } from '../../core/worker-pool.js';
+import { ThreadPool, workerEntry } from '../../threads/thread-pool.js';
 import { DEFAULT_PE_LIMITS, type PeLimits } from './pe-limits.js';
 import type { PeRequest, PeResult } from './pe-worker.js';
 
@@ -26,8 +26,7 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
   const { logger } = options;
   const limits: PeLimits = { ...DEFAULT_PE_LIMITS, ...options.limits };
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  let pool: WorkerPool<PeRequest, PeResult> | undefined;
-  let readiness: Readiness = { ready: false, detail: 'not started' };
+  let pool: ThreadPool<PeRequest, PeResult> | undefined;
 
   const manifest: PluginManifest = {
     name: 'pe',
@@ -43,9 +42,8 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
     manifest,
 
     async start(): Promise<Readiness> {
-      if (readiness.ready) return readiness;
       try {
-        pool = await WorkerPool.create<PeRequest, PeResult>({
+        pool = await ThreadPool.create<PeRequest, PeResult>({
           name: 'pe parsing',
           entry: workerEntry(import.meta.url, 'pe-worker'),
           size: threads,
@@ -53,18 +51,14 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
           onAbortRunning: 'terminate',
         });
       } catch (err) {
-        readiness = { ready: false, detail: `pe parsing workers did not start: ${(err as Error).message}` };
-        logger.error({ detail: readiness.detail }, 'pe analyzer not ready');
-        return readiness;
+        return { ready: false, detail: `pe parsing workers did not start: ${(err as Error).message}` };
       }
-      readiness = { ready: true, detail: `in-process PE parser in ${threads} worker thread(s)`, engineVersion: manifest.version };
-      return readiness;
+      return { ready: true, detail: `in-process PE parser in ${threads} worker thread(s)`, engineVersion: manifest.version };
     },
 
-    status: () => readiness,
-
     async analyze(input: FileInput, signal: AbortSignal): Promise<AnalyzerOutput> {
-      if (!pool || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'pe analyzer not started');
+      // The host calls only a started analyzer; a direct caller learns why nothing came back.
+      if (!pool) throw new PluginError('not_ready', 'pe analyzer not started or closed');
       if (signal.aborted) throw signal.reason;
       const result = await pool.run({ path: path.resolve(input.path), limits }, signal);
       if (result.kind === 'unreadable') throw new PluginError('file_unreadable', result.message);
@@ -79,7 +73,6 @@ export function createPeAnalyzer(options: PeAnalyzerOptions): Analyzer {
     },
 
     async close(): Promise<void> {
-      readiness = { ready: false, detail: 'closed' };
       const closing = pool;
       pool = undefined;
       await closing?.close();

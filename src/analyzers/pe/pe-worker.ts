@@ -4,7 +4,7 @@
  * analyzer's deadline can be stopped by terminating the thread.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { serveRequests } from '../../core/worker-pool.js';
+import { serveRequests } from '../../threads/thread-pool.js';
 import { analyzePe, PeFormatError, type PeAnalysis } from './analyze-pe.js';
 import { DEFAULT_PE_LIMITS, type PeLimits } from './pe-limits.js';
 

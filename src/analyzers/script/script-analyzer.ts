@@ -34,7 +34,8 @@ export interface ScriptAnalysis {
 /** Script bytes as text: UTF-16 with a BOM (PowerShell ISE saves so), else UTF-8 (latin1 when not UTF-8). */
 export function scriptText(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  // swap16 refuses an odd length: a stray last byte of a UTF-16BE file is dropped, as utf16le drops its own.
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
   const utf8 = bytes.toString('utf8');
   return utf8.includes('\ufffd') ? bytes.toString('latin1') : utf8.replace(/^\ufeff/, '');
 }

@@ -25,8 +25,10 @@ describe('files: authentication', () => {
     { method: 'GET' as const, url: `/api/v3/files/${id}?relationships=analyses`, group: 'files' },
     { method: 'GET' as const, url: `/api/v3/files/${id}/analyses`, group: 'file_relationships' },
     { method: 'GET' as const, url: `/api/v3/files/${id}/relationships/analyses`, group: 'file_relationships' },
-    // A relationship Assay does not serve yet: refused, but still counted (comments are counted under `comments`).
+    // A relationship VT has and Assay has no data for: an empty list, counted all the same.
     { method: 'GET' as const, url: `/api/v3/files/${id}/contacted_urls`, group: 'file_relationships' },
+    // A name VT does not have: refused, but still counted (comments are counted under `comments`).
+    { method: 'GET' as const, url: `/api/v3/files/${id}/not_a_relationship`, group: 'file_relationships' },
     { method: 'POST' as const, url: `/api/v3/files/${id}/analyse`, group: 'files' },
     { method: 'GET' as const, url: `/api/v3/files/${id}/download`, group: 'file_download' },
   ];

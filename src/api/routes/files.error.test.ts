@@ -140,9 +140,9 @@ describe('files: errors', () => {
 
     it('an unknown relationship: 400 InvalidArgumentError in every form', async () => {
       const id = t.fake.seedFile(Buffer.from('rel')).sha256;
-      // (/files/{id}/comments and /votes are community routes, see comments.*.test.ts and votes.*.test.ts.)
-      for (const url of [`/api/v3/files/${id}/contacted_urls`, `/api/v3/files/${id}/relationships/votes`, `/api/v3/files/${id}?relationships=analyses,comments`]) {
-        assertError(await t.app.inject({ method: 'GET', url, headers: admin }), 400, 'InvalidArgumentError', /Unknown relationship "(contacted_urls|comments|votes)" for file objects/);
+      // Every name VT has answers (files.relationships.test.ts); only others are refused.
+      for (const url of [`/api/v3/files/${id}/communicating_files`, `/api/v3/files/${id}/relationships/not_a_relationship`, `/api/v3/files/${id}?relationships=analyses,resolutions`]) {
+        assertError(await t.app.inject({ method: 'GET', url, headers: admin }), 400, 'InvalidArgumentError', /Unknown relationship "(communicating_files|not_a_relationship|resolutions)" for file objects/);
       }
     });
 

@@ -56,8 +56,6 @@ describe('quotas over HTTP, real services on SQLite', () => {
       blobs,
       queue,
       intake,
-      engines: [],
-      analyzers: [],
       uploadUrlTtlMs: config.uploadUrlTtlMs,
       now,
       isReady: () => true,

@@ -6,7 +6,7 @@ import { readUploadForm } from '../multipart.js';
 import { fileHashParam } from '../params.js';
 import { parseRelationships, relationshipCatalog } from '../relationships.js';
 import { inlineRelationships, registerRelationshipRoutes, type RelationshipSet } from '../relationship-routes.js';
-import { analysesRelationship } from '../relationship-sources.js';
+import { analysesRelationship, fileCommunityRelationships, graphRelationshipsOf } from '../relationship-sources.js';
 import { dataOf, descriptorSchema, fileObjectSchema, hashParams, relationshipsQuery, uploadRequestBody } from '../schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -100,6 +100,8 @@ export async function fileRoutes(app: FastifyInstance, { services, config, links
     params: hashParams,
     relationships: [
       analysesRelationship(links, "The file's analyses, newest first.", (id, principal, page) => services.files.listAnalyses(fileHashParam(id), principal, page)),
+      ...fileCommunityRelationships(services, links),
+      ...graphRelationshipsOf('file', services, links),
     ],
   };
 

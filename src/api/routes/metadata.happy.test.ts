@@ -89,7 +89,12 @@ describe('metadata', () => {
           },
         },
         relationships: {
-          file: [{ name: 'analyses', description: 'Analyses of the file, newest first.' }],
+          file: [
+            { name: 'analyses', description: 'Analyses of the file, newest first.' },
+            { name: 'comments', description: 'Comments on the file, newest first.' },
+            { name: 'votes', description: 'Votes on the file, newest first.' },
+            ...described('file'),
+          ],
           analysis: [{ name: 'item', description: 'The file or URL that was analysed.' }],
           url: [{ name: 'analyses', description: 'Analyses of the URL, newest first.' }, ...described('url')],
           domain: described('domain'),

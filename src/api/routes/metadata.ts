@@ -50,9 +50,9 @@ export async function metadataRoutes(app: FastifyInstance, { services }: RouteDe
       return {
         data: {
           engines: byName(plugins.filter((p) => p.kind === 'engine')),
-          analyzers: byName(plugins.filter((p) => p.kind === 'analyzer' || p.kind === 'url-capture')),
+          analyzers: byName(plugins.filter((p) => p.kind === 'analyzer' || p.kind === 'page-capturer')),
           url_engines: byName(plugins.filter((p) => p.kind === 'url-engine')),
-          intel_sources: byName(plugins.filter((p) => p.kind === 'intel')),
+          intel_sources: byName(plugins.filter((p) => p.kind === 'intel-source')),
           relationships: relationshipCatalog,
           privileges,
         },

@@ -1,6 +1,7 @@
-// /metrics: Prometheus text, and the per-route request counter and latency histogram behind it.
+// /metrics: Prometheus text, the per-route request counter and latency histogram, and the plugin host's call counts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { PluginCallStats } from '../../app/services.js';
 
 /** One registry per app, so several apps in one process (tests) never collide on metric names. */
 export function createHttpMetrics() {
@@ -34,6 +35,37 @@ export function createHttpMetrics() {
       done();
     },
   };
+}
+
+/**
+ * Plugin calls per kind, plugin and outcome, read from the plugin host's counts at scrape time
+ * (collect()): the host counts every call, the API only shows them.
+ */
+export function registerPluginMetrics(registry: Registry, calls: () => PluginCallStats[]): void {
+  const labelNames = ['kind', 'plugin', 'outcome'] as const;
+  // One snapshot per scrape, read by the first metric collected and shared with the second.
+  let snapshot: PluginCallStats[] = [];
+  new Counter({
+    name: 'assay_plugin_calls_total',
+    help: 'Plugin calls by kind, plugin and outcome (ok, failure, timeout)',
+    labelNames,
+    registers: [registry],
+    collect() {
+      snapshot = calls();
+      this.reset();
+      for (const s of snapshot) this.inc({ kind: s.kind, plugin: s.plugin, outcome: s.outcome }, s.count);
+    },
+  });
+  new Counter({
+    name: 'assay_plugin_call_seconds',
+    help: 'Seconds spent in plugin calls by kind, plugin and outcome (divide by assay_plugin_calls_total for the mean)',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of snapshot) this.inc({ kind: s.kind, plugin: s.plugin, outcome: s.outcome }, s.seconds);
+    },
+  });
 }
 
 export async function metricsRoutes(app: FastifyInstance, { registry }: { registry: Registry }): Promise<void> {

@@ -6,11 +6,19 @@ import { alice, assertError, BASE, createTestApp, type TestApp } from '../testin
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Both forms of every relationship of URLs, domains and IPs (their names are pinned in metadata.happy.test.ts). */
-const relationshipOperations = (['urls', 'domains', 'ip_addresses'] as const).flatMap((collection) => {
-  const owner = ({ urls: 'url', domains: 'domain', ip_addresses: 'ip_address' } as const)[collection];
-  return relationshipCatalog[owner].flatMap(({ name }) => [`GET /api/v3/${collection}/{id}/${name}`, `GET /api/v3/${collection}/{id}/relationships/${name}`]);
-});
+/**
+ * Both forms of every relationship of URLs, domains and IPs, and of files but analyses (listed below)
+ * and comments and votes, whose full form is the community routes' (names pinned in metadata.happy.test.ts).
+ */
+const relationshipOperations = [
+  ...(['urls', 'domains', 'ip_addresses'] as const).flatMap((collection) => {
+    const owner = ({ urls: 'url', domains: 'domain', ip_addresses: 'ip_address' } as const)[collection];
+    return relationshipCatalog[owner].flatMap(({ name }) => [`GET /api/v3/${collection}/{id}/${name}`, `GET /api/v3/${collection}/{id}/relationships/${name}`]);
+  }),
+  ...relationshipCatalog.file
+    .filter(({ name }) => name !== 'analyses')
+    .flatMap(({ name }) => [...(name === 'comments' || name === 'votes' ? [] : [`GET /api/v3/files/{id}/${name}`]), `GET /api/v3/files/{id}/relationships/${name}`]),
+];
 
 describe('operations', () => {
   let t: TestApp;

@@ -152,7 +152,7 @@ export function createFakeNetworkServices(state: FakeNetworkState, host: FakeNet
     popularityRanks: object.type === 'domain' ? (state.popularity.get(object.id) ?? {}) : {},
   });
 
-  const ownerIdOf = (owner: GraphOwner, id: string): string => (owner === 'url' ? fakeUrlIdOf(id) : fakeNetworkIdOf(owner, id));
+  const ownerIdOf = (owner: GraphOwner, id: string): string => (owner === 'file' ? id : owner === 'url' ? fakeUrlIdOf(id) : fakeNetworkIdOf(owner, id));
 
   return {
     urls: {

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import type { AppServices, PluginStatus } from '../../app/services.js';
+import type { AppServices, PluginCallStats, PluginStatus } from '../../app/services.js';
 import type { Principal } from '../../app/principal.js';
 import { receiveForm } from '../../app/intake/receive-form.js';
 import { receiveUpload } from '../../app/intake/receive-upload.js';
@@ -37,6 +37,7 @@ export interface FakeState {
   overQuota: Set<string>;
   ready: boolean;
   plugins: PluginStatus[];
+  pluginCalls: PluginCallStats[];
   now: number;
   /** URLs, domains, IPs, resolutions and relationships (fake-network-services.ts). */
   network: FakeNetworkState;
@@ -82,6 +83,7 @@ export async function createFakeServices(): Promise<FakeServices> {
     ready: true,
     now: 1_700_000_000,
     network: emptyNetworkState(),
+    pluginCalls: [],
     plugins: [
       {
         kind: 'engine',
@@ -99,7 +101,7 @@ export async function createFakeServices(): Promise<FakeServices> {
         readiness: { ready: true, engineUpdate: '20240102' },
       },
       {
-        kind: 'intel',
+        kind: 'intel-source',
         manifest: { name: 'rdap', version: '0.1.0', description: 'RDAP registration data', accepts: { kinds: ['domain', 'ip'] }, timeoutMs: 10_000, needsNetwork: true },
         readiness: { ready: false, detail: 'network access is off' },
       },
@@ -271,7 +273,7 @@ export async function createFakeServices(): Promise<FakeServices> {
     seedUrl: network.seedUrl,
     seedNetworkObject: network.seedNetworkObject,
     seedRelated: network.seedRelated,
-    plugins: { list: () => state.plugins },
+    plugins: { list: () => state.plugins, calls: () => state.pluginCalls },
     health: { ready: () => state.ready },
     // Account routes are tested over the real service on SQLite (src/api/testing/accounts-app.ts); here any call fails loudly.
     accounts: new Proxy({} as AppServices['accounts'], {

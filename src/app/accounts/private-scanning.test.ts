@@ -77,8 +77,6 @@ describe('private scanning', () => {
       blobs,
       queue,
       intake,
-      engines: [],
-      analyzers: [],
       uploadUrlTtlMs: 60_000,
       now: deps.now,
       isReady: () => true,
@@ -174,7 +172,8 @@ describe('private scanning', () => {
     const sha256 = createHash('sha256').update(content).digest('hex');
     const seenByBob = await services.files.get(sha256, who.bob!);
     assert.deepEqual(seenByBob.names, ['public.txt']);
-    assert.equal(seenByBob.timesSubmitted, 2);
+    assert.equal(seenByBob.timesSubmitted, 1, 'the private submission is counted for its group only');
+    assert.equal((await services.files.get(sha256, who.carol!)).timesSubmitted, 2, 'the group counts both');
     await assert.rejects(services.analyses.get(first.analysisId, who.bob!), rejectsWith('NotFoundError'));
     assert.equal((await services.analyses.get(again.analysisId, who.bob!)).analysis.id, again.analysisId);
     assert.deepEqual((await services.files.listAnalyses(sha256, who.bob!, { limit: 10 })).items.map((a) => a.id), [again.analysisId]);

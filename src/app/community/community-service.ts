@@ -15,14 +15,16 @@ import {
 } from '../../core/community-ids.js';
 import { AppError } from '../../core/errors.js';
 import { randomHex, toUnixSeconds } from '../../core/ids.js';
-import type { Comment, CommentVerdict, VoteVerdict } from '../../core/model/community.js';
+import type { CommentVerdict, VoteVerdict } from '../../core/model/community.js';
+import { EVERYONE } from '../../core/model/visibility.js';
 import type { FileObject } from '../../core/model/file.js';
 import type { Store } from '../../store/ports/store.js';
+import { scopesOf, writeScopeFor } from '../accounts/visibility.js';
 import type { Principal } from '../principal.js';
 import type { AppServices } from '../services.js';
 
 export interface CommunityDeps {
-  store: Pick<Store, 'comments' | 'votes'>;
+  store: Pick<Store, 'comments' | 'votes' | 'access'>;
   now: () => number;
   /**
    * A file as `principal` may see it, by md5, sha1 or sha256: the file service's lookup, so
@@ -48,6 +50,14 @@ const itemParsers: Record<Exclude<CommunityCollection, 'files'>, { parse: (id: s
   ip_addresses: { parse: ipItemId, what: 'IP address' },
 };
 
+/**
+ * Whether the principal may read a comment or vote: public ones, and those written under one of
+ * their scopes. A private file's comments and votes all carry its owner's scope, so this is also
+ * the file's own visibility, now and after the file becomes public.
+ */
+const canRead = (written: { visibility: string }, principal: Principal): boolean =>
+  written.visibility === EVERYONE || scopesOf(principal).includes(written.visibility);
+
 /** `filter=tag:<tag>` is the one filter VT documents for /comments; anything else is refused, not ignored. */
 function tagOfFilter(filter: string | undefined): string | undefined {
   if (filter === undefined || filter.trim() === '') return undefined;
@@ -69,28 +79,26 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
     return { type: communityCollections[collection], id: canonical };
   }
 
-  /** Whether the principal may see the item: files follow the file service's visibility (private submissions). */
-  async function canSee(item: { itemType: string; itemId: string }, principal: Principal): Promise<boolean> {
-    if (item.itemType !== 'file') return true;
-    try {
-      await deps.findFile(item.itemId, principal);
-      return true;
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'NotFoundError') return false;
-      throw error;
-    }
+  /**
+   * The scope a comment or vote on the item is written under: the private owner through which
+   * the principal sees a private file, so it stays hidden from others even once the file becomes
+   * public; everyone for anything else (URLs, domains and IPs have no private submissions).
+   */
+  async function writeScope(item: CommunityItem, principal: Principal): Promise<string> {
+    if (item.type !== 'file') return EVERYONE;
+    return writeScopeFor(await store.access.fileOwners(item.id), principal);
   }
 
-  /** A comment the principal may see; one on a file hidden from them is NotFoundError, as an unknown one. */
+  /** A comment the principal may see; one written under another's private scope is NotFoundError, as an unknown one. */
   async function findComment(id: string, principal: Principal) {
     const comment = await store.comments.get(id);
-    if (!comment || !(await canSee(comment, principal))) throw new AppError('NotFoundError', `Comment "${id}" not found`);
+    if (!comment || !canRead(comment, principal)) throw new AppError('NotFoundError', `Comment "${id}" not found`);
     return comment;
   }
 
   return {
     async listComments(collection, id, principal, page) {
-      return store.comments.listForItem(await resolve(collection, id, principal), page);
+      return store.comments.listForItem(await resolve(collection, id, principal), { ...page, scopes: scopesOf(principal) });
     },
 
     async addComment(collection, id, text, principal) {
@@ -105,21 +113,13 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
         date: date(),
         text,
         tags: commentTags(text),
+        visibility: await writeScope(item, principal),
       });
     },
 
     async latestComments(options, principal) {
       const tag = tagOfFilter(options.filter);
-      // Comments on files hidden from the principal are dropped; pages are read on until one has
-      // something to show or there are no more, since a page must never be empty with a cursor.
-      let cursor = options.cursor;
-      for (;;) {
-        const page = await store.comments.listLatest({ limit: options.limit, cursor, tag });
-        const visible: Comment[] = [];
-        for (const comment of page.items) if (await canSee(comment, principal)) visible.push(comment);
-        if (visible.length > 0 || page.cursor === undefined) return { items: visible, cursor: page.cursor };
-        cursor = page.cursor;
-      }
+      return store.comments.listLatest({ limit: options.limit, cursor: options.cursor, tag, scopes: scopesOf(principal) });
     },
 
     getComment: (id, principal) => findComment(id, principal),
@@ -144,7 +144,7 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
     },
 
     async listVotes(collection, id, principal, page) {
-      return store.votes.listForItem(await resolve(collection, id, principal), page);
+      return store.votes.listForItem(await resolve(collection, id, principal), { ...page, scopes: scopesOf(principal) });
     },
 
     async addVote(collection, id, verdict, principal) {
@@ -160,12 +160,13 @@ export function createCommunityService(deps: CommunityDeps): CommunityService {
         verdict,
         value: reputationOf(verdict),
         date: date(),
+        visibility: await writeScope(item, principal),
       });
     },
 
     async getVote(id, principal) {
       const vote = await store.votes.get(id);
-      if (!vote || !(await canSee(vote, principal))) throw new AppError('NotFoundError', `Vote "${id}" not found`);
+      if (!vote || !canRead(vote, principal)) throw new AppError('NotFoundError', `Vote "${id}" not found`);
       return vote;
     },
   };

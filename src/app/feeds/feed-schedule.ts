@@ -3,7 +3,7 @@
  * and the scheduler that imports each feed when due, one import per feed at a time, keeping the
  * previous entries whenever a refresh fails.
  */
-import { feedFormats, isFeedFormatName, type FeedFormatName } from '../../engines/url-blocklist/index.js';
+import { feedFormats, isFeedFormatName, type FeedFormatName } from '../../feeds/index.js';
 import type { Store } from '../../store/ports/store.js';
 import { displaySourceOf } from './feed-source.js';
 import type { FeedFetch } from './fetch-feed.js';

@@ -4,7 +4,7 @@
  * re-import replaces the feed whole and a failed one leaves the previous entries in place.
  */
 import { AppError } from '../../core/errors.js';
-import { feedEntryOf, feedFormats, newParseStats, type FeedFormatName, type FeedRecord, type ParseStats } from '../../engines/url-blocklist/index.js';
+import { feedEntryOf, feedFormats, newParseStats, type FeedFormatName, type FeedRecord, type ParseStats } from '../../feeds/index.js';
 import type { FeedEntry } from '../../core/model/feed.js';
 import type { Store } from '../../store/ports/store.js';
 import { openFeedSource } from './feed-source.js';

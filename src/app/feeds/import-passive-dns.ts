@@ -5,7 +5,7 @@
  * services export them. Known pairs keep their earliest first and latest last sighting.
  */
 import { domainItemId, ipItemId } from '../../core/community-ids.js';
-import { linesOfStream } from '../../engines/url-blocklist/index.js';
+import { linesOfStream } from '../../feeds/index.js';
 import type { Store } from '../../store/ports/store.js';
 import { openFeedSource } from './feed-source.js';
 import type { FeedFetch } from './fetch-feed.js';

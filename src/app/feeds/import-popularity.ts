@@ -3,7 +3,7 @@
  * publish them) into popularity_ranks, streaming, replacing the source's previous ranks whole.
  */
 import { domainItemId } from '../../core/community-ids.js';
-import { linesOfStream } from '../../engines/url-blocklist/index.js';
+import { linesOfStream } from '../../feeds/index.js';
 import type { Store } from '../../store/ports/store.js';
 import { openFeedSource } from './feed-source.js';
 import type { FeedFetch } from './fetch-feed.js';

@@ -1,4 +1,5 @@
 /** Public surface of feed import and scheduled refreshes. */
+export { createFeedService, feedFormatNames, type FeedFormatName, type FeedService, type FeedServiceDeps } from './feed-service.js';
 export {
   DEFAULT_FEED_INTERVAL_MS,
   FEED_RETRY_MS,

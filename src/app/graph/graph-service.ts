@@ -1,7 +1,8 @@
 /**
- * Relationships of URLs, domains and IP addresses (relationship-catalog.ts): pages of related
- * objects, read from recorded edges, passive DNS, history or the domain name itself. Files the
- * caller may not see (private submissions) are left out, as everywhere else.
+ * Relationships of files, URLs, domains and IP addresses (relationship-catalog.ts): pages of related
+ * objects, read from recorded edges (either way), submissions, passive DNS, history or the domain
+ * name itself. Files and submissions the caller may not see (private ones) are left out, as
+ * everywhere else; a page may then hold fewer items than asked, with the cursor still going on.
  */
 import { parse as parseDomain } from 'tldts';
 import { AppError } from '../../core/errors.js';
@@ -9,8 +10,10 @@ import type { VoteTotals } from '../../core/model/community.js';
 import type { FileObject } from '../../core/model/file.js';
 import type { HistoryEntry, NetworkObject, Resolution } from '../../core/model/network-object.js';
 import type { Page } from '../../core/model/page.js';
+import type { Submission } from '../../core/model/submission.js';
 import type { UrlObject } from '../../core/model/url.js';
 import type { Store } from '../../store/ports/store.js';
+import { EVERYONE, scopesOf } from '../accounts/visibility.js';
 import type { Principal } from '../principal.js';
 import { graphRelationships, relationshipSpec, type GraphOwner } from './relationship-catalog.js';
 
@@ -19,7 +22,8 @@ export type RelatedObject =
   | { type: 'url'; id: string; url: UrlObject | undefined; votes: VoteTotals }
   | { type: 'domain' | 'ip_address'; id: string; object: NetworkObject | undefined; votes: VoteTotals }
   | { type: 'resolution'; id: string; resolution: Resolution }
-  | { type: 'whois' | 'ssl_cert'; id: string; history: HistoryEntry };
+  | { type: 'whois' | 'ssl_cert'; id: string; history: HistoryEntry }
+  | { type: 'submission'; id: string; submission: Submission };
 
 export interface GraphService {
   /** InvalidArgumentError for a name the owner type does not have. */
@@ -27,7 +31,7 @@ export interface GraphService {
 }
 
 export interface GraphServiceDeps {
-  store: Pick<Store, 'urls' | 'networkObjects' | 'relations' | 'resolutions' | 'history' | 'votes'>;
+  store: Pick<Store, 'urls' | 'networkObjects' | 'relations' | 'resolutions' | 'history' | 'votes' | 'submissions'>;
   /** The file service's look-up, so related files follow the same visibility rules; throws NotFoundError for unseen ones. */
   findFile(sha256: string, principal: Principal): Promise<FileObject>;
 }
@@ -72,10 +76,24 @@ export function createGraphService(deps: GraphServiceDeps): GraphService {
   };
 
   return {
-    async list(owner, ownerId, name, principal, page) {
+    async list(owner, id, name, principal, page) {
       const spec = relationshipSpec(owner, name);
       if (!spec) throw unknownGraphRelationship(owner, name);
+      // A file is found by any of its hashes, and one the caller may not see is NotFoundError, as on GET /files/{id}.
+      const ownerId = owner === 'file' ? (await deps.findFile(id, principal)).sha256 : id;
       switch (spec.source) {
+        case 'none':
+          return { items: [] };
+        case 'submissions': {
+          const found = await store.submissions.listForFile(ownerId, [EVERYONE, ...scopesOf(principal)], page);
+          return { items: found.items.map((s) => ({ type: 'submission' as const, id: s.id, submission: s })), cursor: found.cursor };
+        }
+        case 'reverse_edges': {
+          const { name: edgeName, fromType } = spec.reverse!;
+          const edges = await store.relations.listTo({ type: owner as 'file', id: ownerId }, edgeName, fromType, page);
+          const items = await Promise.all(edges.items.map((e) => objectOf(e.fromType, e.fromId, principal)));
+          return { items: items.filter((i): i is RelatedObject => i !== undefined), cursor: edges.cursor };
+        }
         case 'edges': {
           const edges = await store.relations.list({ type: owner, id: ownerId }, name, page);
           const items = await Promise.all(edges.items.map((e) => objectOf(e.toType, e.toId, principal)));

@@ -9,6 +9,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { isAppError, type ErrorCode } from '../../core/errors.js';
+import { DbJobQueue } from '../../queue/db/db-job-queue.js';
 import type { Job, JobQueue } from '../../queue/queue.js';
 import type { Store } from '../../store/ports/store.js';
 import { openSqlite } from '../../store/sqlite/open-sqlite.js';
@@ -89,6 +90,23 @@ describe('intake', () => {
     assert.deepEqual(jobs, [{ kind: 'analyse-file', payload: { analysisId, sha256: sha256(content) } }]);
     assert.equal(found.stored, true);
     assert.deepEqual(await blobs.staged(), []);
+  });
+
+  test('a rescan waits behind uploads: a real queue hands out both uploads before it', async () => {
+    const backend = await openSqlite(':memory:');
+    await backend.store.migrate();
+    try {
+      const queue = new DbJobQueue(backend.db);
+      const own = createIntake({ store: backend.store, blobs, queue, hashPool, unpacker, unpackLimits: { maxTotalBytes: 1024, maxEntries: 1 }, workDir: work, now: () => 1_700_000_000_000 });
+      const first = await own.submitFile(await own.fromBytes(Buffer.from('first upload')), EVERYONE, { kind: 'upload' });
+      const rescan = await own.analyseAgain(first.file, EVERYONE);
+      const second = await own.submitFile(await own.fromBytes(Buffer.from('second upload')), EVERYONE, { kind: 'upload' });
+      const order: unknown[] = [];
+      for (let job = await queue.claim('w', 1000); job; job = await queue.claim('w', 1000)) order.push((job.payload as { analysisId: string }).analysisId);
+      assert.deepEqual(order, [first.analysisId, second.analysisId, rescan.analysisId]);
+    } finally {
+      await backend.store.close();
+    }
   });
 
   test('a local file is moved in, not copied, and recorded once', async () => {
@@ -214,7 +232,7 @@ describe('intake', () => {
         { principal: who, maxBytes: 1024 * 1024 },
       );
 
-    test('a private ZIP: each member is one private file with one private analysis; the ZIP is not kept', async () => {
+    test('a private ZIP: each member is one private file with one private analysis; the ZIP is kept, private, and analysed too', async () => {
       const zip = await makeZip('private.zip', { 'a.txt': 'first member', 'b.txt': 'second member' });
       const alice = principal('alice', ['private_scanning']);
       const { analysisId } = await submit(zip, { password: 'infected', private: true, name: 'private.zip' }, alice);
@@ -226,9 +244,15 @@ describe('intake', () => {
         assert.deepEqual(found.file?.names, []);
       }
       assert.equal((await recorded('first member')).analyses[0]!.id, analysisId, "the first member's analysis is returned");
-      assert.equal((await recorded(zip)).file, undefined);
-      assert.equal(await blobs.has(sha256(zip)), false);
-      assert.equal(jobs.length, 2);
+      const container = await recorded(zip);
+      assert.deepEqual(container.owners, ['user:alice'], 'the ZIP is private too');
+      assert.deepEqual(container.analysisOwners, ['user:alice']);
+      assert.equal(container.analyses.length, 1);
+      assert.equal(await blobs.has(sha256(zip)), true);
+      assert.equal(jobs.length, 3, 'two members and the ZIP');
+      // The ZIP's bundled_files edges, one per member.
+      const edges = await store.relations.list({ type: 'file', id: sha256(zip) }, 'bundled_files', { limit: 10 });
+      assert.deepEqual(edges.items.map((e) => e.toId).sort(), [sha256('first member'), sha256('second member')].sort());
       assert.deepEqual(await blobs.staged(), []);
       assert.deepEqual(await readdir(work), [], 'the unpacking directory is gone');
     });

@@ -13,9 +13,9 @@ import type { FileHashes } from '../../core/hashes.js';
 import { fileAnalysisId, randomHex, toUnixSeconds } from '../../core/ids.js';
 import type { FileObject } from '../../core/model/file.js';
 import { looksLikeZip, type Unpacker } from '../../core/unpacker.js';
-import { ANALYSE_FILE, type AnalyseFilePayload } from '../../pipeline/analyse-file-job.js';
+import { ANALYSE_FILE, type AnalyseFilePayload } from '../../worker/job-kinds.js';
 import type { DownloadIntake } from '../../pipeline/download-intake.js';
-import type { JobQueue } from '../../queue/queue.js';
+import type { JobPriority, JobQueue } from '../../queue/queue.js';
 import type { BlobStore, StagedBlob } from '../../store/ports/blob-store.js';
 import type { Store } from '../../store/ports/store.js';
 import { EVERYONE } from '../accounts/visibility.js';
@@ -26,10 +26,14 @@ import { unpackZip, type ZipMember } from './unpack-zip.js';
 
 /** Where a submitted file came from. */
 export type FileOrigin =
-  /** POST /files or an upload URL; `name` is the form's file name. */
-  | { kind: 'upload'; name?: string }
-  /** A file inside a password-protected ZIP (not kept) with this sha256; `name` is its path in the archive. */
-  | { kind: 'archive-member'; parentSha256: string; name: string }
+  /** POST /files or an upload URL; `name` is the form's file name; `submitter` the user's id (for VT's anonymised source_key). */
+  | { kind: 'upload'; name?: string; submitter?: string }
+  /**
+   * A file inside a password-protected ZIP with this sha256 (kept and analysed too); `name` is its
+   * path in the archive. Recorded as the edge `<zip> bundled_files <member>`, read backwards as the
+   * member's compressed_parents.
+   */
+  | { kind: 'archive-member'; parentSha256: string; name: string; submitter?: string }
   /** The body the URL job downloaded for URL `urlId`; `name` is the last segment of the final URL's path. */
   | { kind: 'url-download'; urlId: string; name?: string };
 
@@ -66,12 +70,12 @@ export interface FileIntake extends DownloadIntake {
    * the caller runs the analysis itself.
    */
   submitFile(file: StagedFile, owner: string, origin: FileOrigin, options?: { analyse?: 'queue' | 'caller' }): Promise<SubmittedFile>;
-  /** A new analysis of a stored file, owned by `owner` when private, and its job (a rescan). */
+  /** A new analysis of a stored file, owned by `owner` when private, and its job (a rescan: queued behind uploads). */
   analyseAgain(file: FileObject, owner: string): Promise<{ analysisId: string }>;
 }
 
 export interface IntakeDeps {
-  store: Pick<Store, 'files' | 'analyses' | 'access'>;
+  store: Pick<Store, 'files' | 'analyses' | 'access' | 'relations' | 'submissions'>;
   blobs: BlobStore;
   queue: JobQueue;
   /** Worker threads that hash and write streamed bodies (default: the process-wide pool). */
@@ -141,13 +145,39 @@ export function createIntake(deps: IntakeDeps): FileIntake {
       // The file record is shared by everyone who may see the file, now or once someone submits it publicly.
       name: owner === EVERYONE ? cleanName(origin.name) : undefined,
       at: toUnixSeconds(deps.now()),
+      // A private submission is counted for its owner only (docs/auth.md, Private submissions).
+      owner,
     });
-    const { analysisId } = await createAnalysis(record, owner, options.analyse ?? 'queue');
+    await recordSubmission(record, owner, origin);
+    const { analysisId } = await createAnalysis(record, owner, options.analyse ?? 'queue', 'interactive');
     return { analysisId, file: record };
   }
 
+  /**
+   * The submission row (the file's `submissions` relationship, shown only to those who see `owner`)
+   * and, for an archive member, the edge from its archive.
+   */
+  async function recordSubmission(file: FileObject, owner: string, origin: FileOrigin): Promise<void> {
+    const date = toUnixSeconds(deps.now());
+    const submitter = origin.kind === 'url-download' ? undefined : origin.submitter;
+    await store.submissions.record({
+      id: `f-${file.sha256}-${date}-${randomHex(2)}`,
+      sha256: file.sha256,
+      date,
+      interface: origin.kind === 'url-download' ? 'url' : 'api',
+      name: cleanName(origin.name) ?? null,
+      sourceKey: submitter === undefined ? null : sourceKeyOf(submitter),
+      owner,
+    });
+    if (origin.kind === 'archive-member') {
+      await store.relations.upsert([
+        { fromType: 'file', fromId: origin.parentSha256, name: 'bundled_files', toType: 'file', toId: file.sha256, source: 'archive', at: date },
+      ]);
+    }
+  }
+
   /** Owner first, then the analysis row, then the job: the job always finds its analysis, and a private one is never public. */
-  async function createAnalysis(file: FileObject, owner: string, analyse: 'queue' | 'caller'): Promise<{ analysisId: string }> {
+  async function createAnalysis(file: FileObject, owner: string, analyse: 'queue' | 'caller', priority: JobPriority): Promise<{ analysisId: string }> {
     const date = toUnixSeconds(deps.now());
     // The suffix keeps two submissions of one file within a second apart; ids stay opaque to clients.
     const analysisId = fileAnalysisId(file.md5, date, randomHex(2));
@@ -155,7 +185,7 @@ export function createIntake(deps: IntakeDeps): FileIntake {
     await store.analyses.create({ id: analysisId, itemType: 'file', itemId: file.sha256, date });
     if (analyse === 'queue') {
       const payload: AnalyseFilePayload = { analysisId, sha256: file.sha256 };
-      await deps.queue.enqueue(ANALYSE_FILE, payload);
+      await deps.queue.enqueue(ANALYSE_FILE, payload, { priority });
     }
     return { analysisId };
   }
@@ -169,12 +199,17 @@ export function createIntake(deps: IntakeDeps): FileIntake {
     unpackZip: (zip, password) =>
       blobs.withStagedFile(live(zip), (archive) => unpackZip({ unpacker: deps.unpacker, limits: deps.unpackLimits, workDir: deps.workDir, fromPath, discard }, archive, password)),
     submitFile,
-    analyseAgain: (file, owner) => createAnalysis(file, owner, 'queue'),
+    analyseAgain: (file, owner) => createAnalysis(file, owner, 'queue', 'bulk'),
     async submitDownload(body, origin) {
       const submitted = await submitFile(await fromBytes(body), EVERYONE, { kind: 'url-download', ...origin }, { analyse: 'caller' });
       return { analysisId: submitted.analysisId, sha256: submitted.file.sha256 };
     },
   };
+}
+
+/** VT's source_key: a stable 8-hex token per submitter that does not reveal who it is. */
+function sourceKeyOf(submitter: string): string {
+  return createHash('sha256').update(`assay-source-key:${submitter}`).digest('hex').slice(0, 8);
 }
 
 async function startsLikeZip(file: string): Promise<boolean> {

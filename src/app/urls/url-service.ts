@@ -1,12 +1,16 @@
-/** Use cases for URLs: submit one for analysis, look one up by either id form, rescan it. */
+/** Use cases for URLs: submit one for analysis, look one up by either id form, rescan it, list its analyses, fetch its screenshot. */
 import { AppError } from '../../core/errors.js';
 import { randomHex, toUnixSeconds } from '../../core/ids.js';
 import { canonicalizeUrl } from '../../core/url-canonical.js';
 import { parseUrlIdentifier, urlAnalysisId, urlIdOf } from '../../core/url-ids.js';
-import { ANALYSE_URL, type AnalyseUrlPayload } from '../../pipeline/analyse-url-job.js';
+import { ANALYSE_URL, type AnalyseUrlPayload } from '../../worker/job-kinds.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { VoteTotals } from '../../core/model/community.js';
 import type { UrlObject } from '../../core/model/url.js';
+import type { Readable } from 'node:stream';
+import type { Analysis } from '../../core/model/analysis.js';
+import type { Page } from '../../core/model/page.js';
+import type { BlobStore } from '../../store/ports/blob-store.js';
 import type { Store } from '../../store/ports/store.js';
 
 export interface UrlView {
@@ -22,11 +26,17 @@ export interface UrlService {
   reanalyse(id: string): Promise<{ analysisId: string; urlId: string }>;
   /** The URL id an identifier names, known or not (InvalidArgumentError when malformed). */
   idOf(id: string): string;
+  /** The URL's analyses, newest first; NotFoundError when never submitted. */
+  listAnalyses(id: string, options: { limit: number; cursor?: string }): Promise<Page<Analysis>>;
+  /** The PNG of the URL's last fetched page; NotFoundError when there is none (or its blob is gone). */
+  screenshot(id: string): Promise<{ stream: Readable; size: number }>;
 }
 
 export interface UrlServiceDeps {
   store: Pick<Store, 'urls' | 'analyses' | 'votes'>;
   queue: JobQueue;
+  /** Where screenshots are kept. */
+  blobs: Pick<BlobStore, 'has' | 'openRead'>;
   now: () => number;
 }
 
@@ -75,5 +85,17 @@ export function createUrlService(deps: UrlServiceDeps): UrlService {
     },
 
     idOf,
+
+    async listAnalyses(id, options) {
+      const url = await find(id);
+      return store.analyses.listForItem(url.id, options);
+    },
+
+    async screenshot(id) {
+      const url = await find(id);
+      const shot = url.attributes.last_screenshot as { sha256?: unknown } | undefined;
+      if (typeof shot?.sha256 !== 'string' || !(await deps.blobs.has(shot.sha256))) throw new AppError('NotFoundError', `No screenshot of URL "${id}"`);
+      return deps.blobs.openRead(shot.sha256);
+    },
   };
 }

@@ -1,16 +1,17 @@
-/** What `assay user`, `assay key` and `assay group` share: opening the store as its operator, option parsers, tables. */
+/** What `assay user`, `assay key` and `assay group` share: the account use cases as the store's operator, option parsers, tables. */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { AccountDeps, QuotaOverridesPatch } from '../../app/accounts/index.js';
+import type { AccountService, QuotaOverridesPatch } from '../../app/accounts/index.js';
+import type { Principal } from '../../app/principal.js';
 import { formatDate, formatTable } from '../output.js';
 import { serverOptions, type ServerFlags } from './server-options.js';
 import { withStore } from './with-store.js';
 
 /**
- * Runs `use` on the store named by --data / --database-url (or the environment), closing it after.
- * No API key is involved: whoever can open the store is its operator, as with `assay migrate`.
+ * Runs `use` with the account use cases over the store named by --data / --database-url (or the
+ * environment), as its operator, closing the store after. No API key is involved (see with-store.ts).
  */
-export async function withAccounts<T>(flags: ServerFlags, use: (deps: AccountDeps) => Promise<T>): Promise<T> {
-  return withStore(flags, undefined, (store, config) => use({ store, now: Date.now, tiers: config.tiers }));
+export async function withAccounts<T>(flags: ServerFlags, use: (accounts: AccountService, operator: Principal) => Promise<T>): Promise<T> {
+  return withStore(flags, undefined, (services, operator) => use(services.accounts, operator));
 }
 
 /** Adds a subcommand with the store options; commander hands the action its arguments, then the options. */

@@ -1,10 +1,9 @@
-/** `assay feeds import FORMAT FILE_OR_URL` and `assay feeds list`: threat feeds in the store, directly (no API key). */
+/** `assay feeds import FORMAT FILE_OR_URL` and `assay feeds list`: threat feeds in the store, as its operator (no API key). */
 import cliProgress from 'cli-progress';
 import { Argument, Command } from 'commander';
-import { importFeed, type ImportFeedResult } from '../../app/feeds/index.js';
-import { importPassiveDns, type ImportPassiveDnsResult } from '../../app/feeds/import-passive-dns.js';
-import { importPopularity, type ImportPopularityResult } from '../../app/feeds/import-popularity.js';
-import { feedFormats, type FeedFormatName } from '../../engines/url-blocklist/index.js';
+import { feedFormatNames, type FeedFormatName, type ImportFeedResult } from '../../app/feeds/index.js';
+import type { ImportPassiveDnsResult } from '../../app/feeds/import-passive-dns.js';
+import type { ImportPopularityResult } from '../../app/feeds/import-popularity.js';
 import {
   type CliIo,
   commandFlags,
@@ -39,7 +38,7 @@ function buildImport(io: CliIo, done: (code: number) => void): Command {
   return serverOptions(new Command('import'))
     .description('import a feed file or URL; a re-import of the same feed replaces it whole')
     .addArgument(
-      new Argument('<format>', 'feed format; tranco for a rank,domain popularity list; pdns for passive-DNS JSON lines').choices([...Object.keys(feedFormats), 'tranco', 'pdns']),
+      new Argument('<format>', 'feed format; tranco for a rank,domain popularity list; pdns for passive-DNS JSON lines').choices([...feedFormatNames, 'tranco', 'pdns']),
     )
     .argument('<source>', 'file path (.gz is unpacked) or http(s) URL')
     .option('--name <name>', 'engine name in analysis results (required for plain; default URLhaus, OpenPhish, PhishTank)')
@@ -81,10 +80,10 @@ async function runImport(format: FeedFormatName, source: string, flags: ImportFl
     const bar = io.stderr.isTTY ? byteBar(io.stderr) : undefined;
     let result: ImportFeedResult;
     try {
-      result = await withStore(flags, io.env, (store) =>
-        importFeed(
-          { store, now: Date.now },
+      result = await withStore(flags, io.env, (services, operator) =>
+        services.feeds.importFeed(
           { format, source, ...(flags.name !== undefined ? { name: flags.name } : {}), ...(bar ? { onProgress: bar.update } : {}) },
+          operator,
         ),
       );
     } finally {
@@ -111,8 +110,8 @@ async function runPassiveDnsImport(source: string, flags: ImportFlags, io: CliIo
     const bar = io.stderr.isTTY ? byteBar(io.stderr) : undefined;
     let result: ImportPassiveDnsResult;
     try {
-      result = await withStore(flags, io.env, (store) =>
-        importPassiveDns({ store }, { source, ...(flags.name !== undefined ? { resolver: flags.name } : {}), ...(bar ? { onProgress: bar.update } : {}) }),
+      result = await withStore(flags, io.env, (services, operator) =>
+        services.feeds.importPassiveDns({ source, ...(flags.name !== undefined ? { resolver: flags.name } : {}), ...(bar ? { onProgress: bar.update } : {}) }, operator),
       );
     } finally {
       bar?.stop();
@@ -134,8 +133,8 @@ async function runPopularityImport(source: string, flags: ImportFlags, io: CliIo
     const bar = io.stderr.isTTY ? byteBar(io.stderr) : undefined;
     let result: ImportPopularityResult;
     try {
-      result = await withStore(flags, io.env, (store) =>
-        importPopularity({ store, now: Date.now }, { source, ...(flags.name !== undefined ? { name: flags.name } : {}), ...(bar ? { onProgress: bar.update } : {}) }),
+      result = await withStore(flags, io.env, (services, operator) =>
+        services.feeds.importPopularity({ source, ...(flags.name !== undefined ? { name: flags.name } : {}), ...(bar ? { onProgress: bar.update } : {}) }, operator),
       );
     } finally {
       bar?.stop();
@@ -154,7 +153,7 @@ async function runPopularityImport(source: string, flags: ImportFlags, io: CliIo
 
 async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   return runAction(io, async () => {
-    const feeds = await withStore(flags, io.env, (store) => store.feeds.list());
+    const feeds = await withStore(flags, io.env, (services, operator) => services.feeds.list(operator));
     if (flags.json) {
       writeJson(io.stdout, feeds);
       return EXIT_OK;

@@ -1,7 +1,8 @@
 /** `assay serve`: API, in-process workers and engines on one machine; prints URL, engines and a key. */
 import type { Command } from 'commander';
 import { buildApp } from '../../api/build-app.js';
-import { createUser } from '../../app/users.js';
+import { operatorPrincipal } from '../../app/accounts/operator.js';
+import { isAppError } from '../../core/errors.js';
 import { loadConfig } from '../../config/config.js';
 import { buildContainer } from '../../bootstrap/container.js';
 import { createLogger } from '../logger.js';
@@ -33,8 +34,7 @@ export function registerServe(program: Command): void {
     for (const s of statuses) {
       const state = s.readiness.ready ? 'ready    ' : 'NOT READY';
       const version = [s.readiness.engineVersion, s.readiness.signatureVersion].filter(Boolean).join(' / ');
-      out(`  ${state} ${s.kind.padEnd(11)} ${s.name.padEnd(20)} ${version}${s.readiness.detail ? `  (${s.readiness.detail})` : ''}`);
-      logger.info({ plugin: s.name, kind: s.kind, ...s.readiness }, s.readiness.ready ? 'plugin ready' : 'plugin not ready');
+      out(`  ${state} ${s.kind.padEnd(13)} ${s.name.padEnd(20)} ${version}${s.readiness.detail ? `  (${s.readiness.detail})` : ''}`);
     }
 
     let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
@@ -50,14 +50,20 @@ export function registerServe(program: Command): void {
     out(`Assay is listening on ${publicUrl}  (API: ${publicUrl}/api/v3, health: ${publicUrl}/healthz)`);
     out(`Data directory: ${config.dataDir}${config.databaseUrl ? ' (metadata in PostgreSQL)' : ''}`);
 
-    if (!config.bootstrapApiKey && !(await container.store.users.findByName('admin'))) {
-      const { apiKey } = await createUser({ store: container.store, now: Date.now }, { name: 'admin', admin: true });
-      out('Created the admin user. Its API key (shown once, stored hashed):');
-      out(`  ${apiKey}`);
-    } else if (config.bootstrapApiKey) {
+    if (config.bootstrapApiKey) {
       out('Admin API key: the value of ASSAY_BOOTSTRAP_API_KEY');
     } else {
-      out('An admin user exists; make another key with: npx assay user create NAME --admin');
+      // The first start creates `admin`; later starts find it there.
+      const created = await container.services.accounts.createUser({ name: 'admin', admin: true }, operatorPrincipal).catch((error: unknown) => {
+        if (isAppError(error) && error.code === 'AlreadyExistsError') return undefined;
+        throw error;
+      });
+      if (created) {
+        out('Created the admin user. Its API key (shown once, stored hashed):');
+        out(`  ${created.apiKey}`);
+      } else {
+        out('An admin user exists; make another key with: npx assay user create NAME --admin');
+      }
     }
 
     let closing = false;

@@ -1,30 +1,19 @@
-/** `assay user create|list|disable|enable|set-tier|grant|revoke|set-quota`: users, directly on the store. */
+/** `assay user create|list|disable|enable|set-tier|grant|revoke|set-quota`: users, on the store as its operator. */
 import type { Command } from 'commander';
-import {
-  createUser,
-  effectivePrivileges,
-  grantPrivilege,
-  listUsers,
-  revokePrivilege,
-  setUserActive,
-  setUserTier,
-  updateUser,
-  type AccountDeps,
-} from '../../app/accounts/index.js';
-import type { User } from '../../core/model/account.js';
+import type { UserView } from '../../app/accounts/index.js';
 import { collect, dateOrDash, describeQuotas, note, out, quotaOptions, quotaPatch, storeCommand, table, withAccounts, type QuotaFlags } from './account-store.js';
 import type { ServerFlags } from './server-options.js';
 
-function privilegesOf(deps: AccountDeps, user: User): string {
+function privilegesOf(view: UserView): string {
   // An admin holds everything; saying `admin` is clearer than listing it all.
-  const names = effectivePrivileges(user, deps.tiers)
-    .filter((g) => g.source !== 'admin')
-    .map((g) => (g.source === 'tier' ? `${g.name} (tier)` : g.name));
+  const names = view.privileges.filter((g) => g.source !== 'admin').map((g) => (g.source === 'tier' ? `${g.name} (tier)` : g.name));
   return names.length === 0 ? '-' : names.join(', ');
 }
 
-const summary = (deps: AccountDeps, user: User): string =>
-  `user "${user.name}": ${user.active ? 'active' : 'inactive'}, tier ${user.tier}, privileges ${privilegesOf(deps, user)}`;
+const summary = (view: UserView): string => {
+  const { user } = view;
+  return `user "${user.name}": ${user.active ? 'active' : 'inactive'}, tier ${user.tier}, privileges ${privilegesOf(view)}`;
+};
 
 export function registerUser(program: Command): void {
   const user = program.command('user').description('manage users (directly on the store; no API key needed)');
@@ -37,29 +26,26 @@ export function registerUser(program: Command): void {
     .option('--email <address>', 'contact address')
     .option('--label <label>', 'label of the first key')
     .action(async (name: string, flags: ServerFlags & { admin?: boolean; tier: string; group?: string; privilege: string[]; email?: string; label?: string }) => {
-      await withAccounts(flags, async (deps) => {
-        const { user: created, apiKey, key } = await createUser(deps, {
-          name,
-          admin: flags.admin,
-          tier: flags.tier,
-          group: flags.group,
-          privileges: flags.privilege,
-          email: flags.email,
-          label: flags.label,
-        });
+      await withAccounts(flags, async (accounts, operator) => {
+        const { view, apiKey, key } = await accounts.createUser(
+          { name, admin: flags.admin, tier: flags.tier, group: flags.group, privileges: flags.privilege, email: flags.email, label: flags.label },
+          operator,
+        );
+        const created = view.user;
         note(`created user "${created.name}"${created.isAdmin ? ' (admin)' : ''}, tier ${created.tier}${created.groupId ? `, group ${created.groupId}` : ''}, key ${key.keyId}`);
         out(apiKey);
       });
     });
 
   storeCommand(user, 'list', 'list users: tier, status, group, privileges in effect, last login').action(async (flags: ServerFlags) => {
-    await withAccounts(flags, async (deps) => {
+    await withAccounts(flags, async (accounts, operator) => {
       const rows: string[][] = [];
       let cursor: string | undefined;
       do {
-        const page = await listUsers(deps, { limit: 100, ...(cursor ? { cursor } : {}) });
-        for (const u of page.items) {
-          rows.push([u.name, u.tier, u.active ? 'active' : 'inactive', u.isAdmin ? 'yes' : 'no', u.groupId ?? '-', privilegesOf(deps, u), dateOrDash(u.lastLogin)]);
+        const page = await accounts.listUsers(operator, { limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const view of page.items) {
+          const u = view.user;
+          rows.push([u.name, u.tier, u.active ? 'active' : 'inactive', u.isAdmin ? 'yes' : 'no', u.groupId ?? '-', privilegesOf(view), dateOrDash(u.lastLogin)]);
         }
         cursor = page.cursor;
       } while (cursor !== undefined);
@@ -68,35 +54,35 @@ export function registerUser(program: Command): void {
   });
 
   storeCommand(user, 'disable <name>', "disable a user: every request with their keys gets UserNotActiveError").action(async (name: string, flags: ServerFlags) => {
-    await withAccounts(flags, async (deps) => note(summary(deps, await setUserActive(deps, name, false))));
+    await withAccounts(flags, async (accounts, operator) => note(summary(await accounts.updateUser(name, { active: false }, operator))));
   });
 
   storeCommand(user, 'enable <name>', 'enable a disabled user again').action(async (name: string, flags: ServerFlags) => {
-    await withAccounts(flags, async (deps) => note(summary(deps, await setUserActive(deps, name, true))));
+    await withAccounts(flags, async (accounts, operator) => note(summary(await accounts.updateUser(name, { active: true }, operator))));
   });
 
   storeCommand(user, 'set-tier <name> <tier>', "change a user's quota tier (and the privileges it grants)").action(
     async (name: string, tier: string, flags: ServerFlags) => {
-      await withAccounts(flags, async (deps) => note(summary(deps, await setUserTier(deps, name, tier))));
+      await withAccounts(flags, async (accounts, operator) => note(summary(await accounts.updateUser(name, { tier }, operator))));
     },
   );
 
   storeCommand(user, 'grant <name> <privilege>', 'grant a privilege: download, private_scanning, intelligence, admin').action(
     async (name: string, privilege: string, flags: ServerFlags) => {
-      await withAccounts(flags, async (deps) => note(summary(deps, await grantPrivilege(deps, name, privilege))));
+      await withAccounts(flags, async (accounts, operator) => note(summary(await accounts.grantPrivilege(name, privilege, operator))));
     },
   );
 
   storeCommand(user, 'revoke <name> <privilege>', "revoke a privilege granted to the user (one from their tier stays)").action(
     async (name: string, privilege: string, flags: ServerFlags) => {
-      await withAccounts(flags, async (deps) => note(summary(deps, await revokePrivilege(deps, name, privilege))));
+      await withAccounts(flags, async (accounts, operator) => note(summary(await accounts.revokePrivilege(name, privilege, operator))));
     },
   );
 
   quotaOptions(storeCommand(user, 'set-quota <name>', "override the tier's limits for one user; \"none\" removes an override")).action(
     async (name: string, flags: ServerFlags & QuotaFlags) => {
-      await withAccounts(flags, async (deps) => {
-        const updated = await updateUser(deps, name, { quotaOverrides: quotaPatch(flags) });
+      await withAccounts(flags, async (accounts, operator) => {
+        const { user: updated } = await accounts.updateUser(name, { quotaOverrides: quotaPatch(flags) }, operator);
         note(`user "${updated.name}": quota overrides ${describeQuotas(updated.quotaOverrides)}`);
       });
     },

@@ -23,6 +23,11 @@ export interface Comment {
   text: string;
   tags: string[];
   votes: CommentVotes;
+  /**
+   * Who may read it (core/model/visibility.ts): `*`, or the private scope through which its author
+   * saw the file when writing. It stays hidden from others once the file becomes public.
+   */
+  visibility: string;
 }
 
 export type VoteVerdict = 'harmless' | 'malicious';
@@ -37,6 +42,8 @@ export interface Vote {
   value: number;
   /** Unix seconds. */
   date: number;
+  /** As a comment's: `*`, or the private scope it was cast under; only `*` votes move the public totals. */
+  visibility: string;
 }
 
 /** An item's vote totals and the reputation they add up to. */

@@ -34,7 +34,7 @@ function clamdPid(confPath: string): number | undefined {
 
 describe('ClamAV engine', { skip: clamdUnavailable() }, () => {
   let clamd: TestClamd;
-  let engine: Engine;
+  let engine: ReturnType<typeof createClamavEngine>;
 
   before(async () => {
     clamd = await startTestClamd();

@@ -42,7 +42,8 @@ interface BundledManifest {
   date: string;
 }
 
-export function createClamavEngine(options: ClamavEngineOptions): Engine {
+/** ClamAV's readiness changes while it runs (a supervised clamd can die and restart), so it keeps a live status(). */
+export function createClamavEngine(options: ClamavEngineOptions): Engine & { status(): Readiness } {
   const manifest = clamavManifest(options.maxBytes);
   const { logger } = options;
   let readiness: Readiness = { ready: false, detail: 'not started' };

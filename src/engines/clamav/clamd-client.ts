@@ -77,6 +77,7 @@ export class ClamdClient {
 
   /** Streams the file from disk with INSTREAM; never holds more than one chunk in memory. */
   async scanFile(path: string, signal: AbortSignal): Promise<ScanReply> {
+    let sentBytes = 0;
     const reply = await this.exchange(
       async (socket) => {
         socket.write('zINSTREAM\0');
@@ -87,6 +88,7 @@ export class ClamdClient {
             const header = Buffer.allocUnsafe(4);
             header.writeUInt32BE(chunk.length);
             socket.write(header);
+            sentBytes += chunk.length;
             if (!socket.write(chunk)) await drainedOrClosed(socket);
           }
         } finally {
@@ -96,7 +98,14 @@ export class ClamdClient {
       },
       signal,
       false,
-    );
+    ).catch(async (error: unknown) => {
+      // clamd closes a stream past its StreamMaxLength; its "size limit exceeded" reply is lost when our
+      // write fails (EPIPE) before we read it. A clamd that still answers PING closed it on purpose.
+      if (!(error instanceof PluginError) || error.flag !== 'daemon_unreachable' || sentBytes === 0 || !/connection lost/.test(error.message)) throw error;
+      const alive = await this.ping(signal).then(() => true, () => false);
+      if (!alive) throw error;
+      throw new PluginError('size_limit_exceeded', `clamd: closed the stream after ${sentBytes} bytes (INSTREAM size limit exceeded)`);
+    });
     if (reply === 'stream: OK') return { infected: false };
     const found = /^stream: (.+) FOUND$/.exec(reply);
     // ExtendedDetectionInfo appends `(md5:size)` to the name; the name alone is the verdict.

@@ -48,6 +48,7 @@ export function createYaraEngine(options: YaraEngineOptions): YaraEngine {
   const manifest = yaraManifest(options.maxBytes);
   const { logger } = options;
   const threads = options.scanThreads ?? Math.min(2, availableParallelism());
+  /** What the last load gave: a failed reload reports it beside the rules still in use. */
   let readiness: Readiness = { ready: false, detail: 'not started' };
   let loaded: Loaded | undefined;
   let closed = false;
@@ -124,12 +125,12 @@ export function createYaraEngine(options: YaraEngineOptions): YaraEngine {
     manifest,
     start: reload,
     reload,
-    status: () => readiness,
 
     async scan(input: FileInput, signal: AbortSignal): Promise<EngineVerdict> {
       signal.throwIfAborted();
       const current = loaded;
-      if (!current || !readiness.ready) throw new PluginError('not_ready', readiness.detail ?? 'YARA engine is not started');
+      // The host calls only a ready engine; a direct caller before start or after close learns why.
+      if (!current) throw new PluginError('not_ready', closed ? 'YARA engine is closed' : (readiness.detail ?? 'YARA engine is not started'));
       const matches = await current.pool.run({ path: input.path }, signal);
       const results: CrowdsourcedYaraResult[] = [];
       let malicious = false;
@@ -162,7 +163,6 @@ export function createYaraEngine(options: YaraEngineOptions): YaraEngine {
       closed = true;
       const current = loaded;
       loaded = undefined;
-      readiness = { ready: false, detail: 'closed', engineVersion };
       await current?.pool.close();
     },
   };

@@ -6,7 +6,7 @@
  * here block only this worker.
  */
 import { createRequire } from 'node:module';
-import { serveRequests } from '../../core/worker-pool.js';
+import { serveRequests } from '../../threads/thread-pool.js';
 import { planCompile, type CompilePlan, type Validate } from './rule-files.js';
 
 export interface ScanWorkerData {

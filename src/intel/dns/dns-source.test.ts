@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startDnsServer, type TestDnsServer, type Zone } from '../../../test/support/dns-server.js';
 import { PluginError } from '../../core/plugin.js';
 import { DnsSource } from './dns-source.js';
+import { runIntelSourceContract } from '../contract.case.test.js';
 
 const zone: Zone = {
   'example.test': [
@@ -115,4 +116,13 @@ describe('DnsSource', () => {
     const bad = new DnsSource({ servers: ['not an address'] });
     assert.equal((await bad.start()).ready, false);
   });
+});
+
+describe('DnsSource as an intel source', () => {
+  let server: TestDnsServer;
+  before(async () => {
+    server = await startDnsServer(zone);
+  });
+  after(() => server?.close());
+  runIntelSourceContract('dns', () => new DnsSource({ servers: [server.server] }), { target: { kind: 'domain', name: 'example.test' } });
 });

@@ -96,7 +96,6 @@ export class DnsSource implements IntelSource {
   private readonly queryTimeoutMs: number;
   private readonly tries: number;
   private readonly now: () => number;
-  private readiness: Readiness = { ready: false, detail: 'not started' };
 
   constructor(options: DnsSourceOptions = {}) {
     this.servers = options.servers?.length ? [...options.servers] : undefined;
@@ -110,15 +109,10 @@ export class DnsSource implements IntelSource {
     try {
       // setServers validates the addresses; a typo in ASSAY_DNS_SERVERS shows up at start-up.
       this.newResolver();
-      this.readiness = { ready: true, detail: `resolvers: ${this.resolverLabel()}` };
+      return { ready: true, detail: `resolvers: ${this.resolverLabel()}` };
     } catch (err) {
-      this.readiness = { ready: false, detail: `bad resolver address: ${(err as Error).message}` };
+      return { ready: false, detail: `bad resolver address: ${(err as Error).message}` };
     }
-    return this.readiness;
-  }
-
-  status(): Readiness {
-    return this.readiness;
   }
 
   async close(): Promise<void> {}

@@ -4,23 +4,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PluginError } from '../../core/plugin.js';
+import { PluginError, type Readiness } from '../../core/plugin.js';
 import { AsnTable } from './asn-table.js';
 import { continentOf, knownCountryCount } from './continents.js';
 import { GeoSource } from './geo-source.js';
+import { runIntelSourceContract } from '../contract.case.test.js';
 
 const signal = () => AbortSignal.timeout(30_000);
 
 describe('GeoSource on the bundled databases', () => {
   const source = new GeoSource();
+  let readiness: Readiness;
   before(async () => {
-    const readiness = await source.start();
+    readiness = await source.start();
     assert.equal(readiness.ready, true, readiness.detail);
   });
   after(() => source.close());
 
   it('says which databases loaded and credits them', () => {
-    const { detail, signatureVersion } = source.status();
+    const { detail, signatureVersion } = readiness;
     assert.match(detail ?? '', /country: geo-whois-asn-country\.mmdb/);
     assert.match(detail ?? '', /ASN: asn-ipv4-num\.csv \+ asn-ipv6-num\.csv/);
     assert.match(detail ?? '', /CC BY 4\.0/);
@@ -102,3 +104,5 @@ describe('continents', () => {
     assert.equal(continentOf('ZZ'), undefined);
   });
 });
+
+runIntelSourceContract('geo', () => new GeoSource(), { target: { kind: 'ip', address: '8.8.8.8' } });

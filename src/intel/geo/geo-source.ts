@@ -63,7 +63,6 @@ export class GeoSource implements IntelSource {
   private asnReader?: Reader<Response>;
   private asnTable?: Promise<AsnTable>;
   private asnCsvs?: { ipv4?: string; ipv6?: string };
-  private readiness: Readiness = { ready: false, detail: 'not started' };
 
   constructor(options: GeoSourceOptions = {}) {
     this.options = options;
@@ -119,12 +118,7 @@ export class GeoSource implements IntelSource {
     const ready = loaded.length > 0;
     const detail = [...loaded, ...problems, ...attributions].join('; ');
     const built = this.countryReader?.metadata.buildEpoch ?? this.asnReader?.metadata.buildEpoch;
-    this.readiness = { ready, detail, signatureVersion: built ? yyyymmdd(built) : undefined };
-    return this.readiness;
-  }
-
-  status(): Readiness {
-    return this.readiness;
+    return { ready, detail, signatureVersion: built ? yyyymmdd(built) : undefined };
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { bundledRdapBootstrapDir } from './bundled-bootstrap-dir.js';
 import { HttpStatusError, createFetchJson, type FetchJson } from './fetch-json.js';
 import { RdapSource } from './rdap-source.js';
 import { refreshBootstrap } from './refresh-bootstrap.js';
+import { runIntelSourceContract } from '../contract.case.test.js';
 
 const signal = () => AbortSignal.timeout(10_000);
 const now = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -201,5 +202,16 @@ describe('refreshBootstrap', () => {
     await assert.rejects(refreshBootstrap(dir, brokenAsn), /no services array/);
     assert.equal(await readFile(path.join(dir, 'dns.json'), 'utf8'), before);
     assert.deepEqual((await readdir(dir)).sort(), ['asn.json', 'dns.json', 'ipv4.json', 'ipv6.json']);
+  });
+});
+
+describe('RdapSource as an intel source', () => {
+  let server: TestRdapServer;
+  before(async () => {
+    server = await startRdapServer();
+  });
+  after(() => server?.close());
+  runIntelSourceContract('rdap', () => new RdapSource({ bootstrapDir: bundledRdapBootstrapDir(), baseUrl: server.url, fetchJson: createFetchJson() }), {
+    target: { kind: 'domain', name: 'www.example.com' },
   });
 });

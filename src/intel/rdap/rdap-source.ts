@@ -39,7 +39,6 @@ export class RdapSource implements IntelSource {
   private readonly options: RdapSourceOptions;
   private readonly now: () => number;
   private bootstrap?: RdapBootstrap;
-  private readiness: Readiness = { ready: false, detail: 'not started' };
 
   constructor(options: RdapSourceOptions) {
     this.options = options;
@@ -53,26 +52,19 @@ export class RdapSource implements IntelSource {
     } catch (err) {
       this.bootstrap = undefined;
       if (!this.options.baseUrl) {
-        this.readiness = { ready: false, detail: `bootstrap registries in ${this.options.bootstrapDir} unreadable: ${(err as Error).message}` };
-        return this.readiness;
+        return { ready: false, detail: `bootstrap registries in ${this.options.bootstrapDir} unreadable: ${(err as Error).message}` };
       }
     }
     const publications = this.bootstrap?.publications() ?? {};
     const dated = Object.entries(publications).map(([r, date]) => `${r} ${date.slice(0, 10)}`);
     if (!this.options.baseUrl && !publications.dns && !publications.ipv4) {
-      this.readiness = { ready: false, detail: `no bootstrap registries in ${this.options.bootstrapDir} (run \`assay intel refresh\`)` };
-      return this.readiness;
+      return { ready: false, detail: `no bootstrap registries in ${this.options.bootstrapDir} (run \`assay intel refresh\`)` };
     }
     const detail = this.options.baseUrl
       ? `every query to ${this.options.baseUrl}`
       : `IANA bootstrap registries: ${dated.join(', ')}`;
     const newest = Object.values(publications).sort().at(-1);
-    this.readiness = { ready: true, detail, signatureVersion: newest?.slice(0, 10).replaceAll('-', '') };
-    return this.readiness;
-  }
-
-  status(): Readiness {
-    return this.readiness;
+    return { ready: true, detail, signatureVersion: newest?.slice(0, 10).replaceAll('-', '') };
   }
 
   async close(): Promise<void> {}

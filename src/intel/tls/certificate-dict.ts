@@ -5,7 +5,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import { TAG, bitStringBytes, children, content, decodeOid, hex, readNode, type DerNode } from './der.js';
+import { DerError, TAG, bitStringBytes, children, content, decodeOid, hex, readNode, type DerNode } from './der.js';
 
 /** Windows-style names, as VT shows them (`sha256RSA`). */
 const SIGNATURE_ALGORITHMS: Record<string, string> = {
@@ -86,8 +86,12 @@ function nameDict(name: string): Record<string, string> {
   return dict;
 }
 
-/** `YYYY-MM-DD HH:MM:SS` in UTC. */
-const vtDate = (text: string): string => new Date(text).toISOString().slice(0, 19).replace('T', ' ');
+/** `YYYY-MM-DD HH:MM:SS` in UTC; OpenSSL loads certificates whose times no Date can read (month 13, say). */
+function vtDate(text: string): string {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new DerError(`unreadable validity time ${JSON.stringify(text)}`);
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
 
 const colonlessHex = (fingerprint: string): string => fingerprint.replaceAll(':', '').toLowerCase();
 

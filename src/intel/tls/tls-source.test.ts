@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { opensslUnavailable, startTlsServer, type TestTlsServer } from '../../../test/support/tls-server.js';
 import { PluginError, type ConnectGuard } from '../../core/plugin.js';
 import { TlsSource } from './tls-source.js';
+import { runIntelSourceContract } from '../contract.case.test.js';
 
 const run = promisify(execFile);
 const signal = () => AbortSignal.timeout(10_000);
@@ -143,4 +144,13 @@ describe('TlsSource', { skip: await opensslUnavailable() }, () => {
       await new Promise<void>((resolve) => mute.close(() => resolve()));
     }
   });
+});
+
+describe('TlsSource as an intel source', { skip: await opensslUnavailable() }, () => {
+  let server: TestTlsServer;
+  before(async () => {
+    server = await startTlsServer({ keyType: 'rsa' });
+  });
+  after(() => server?.close());
+  runIntelSourceContract('tls', () => new TlsSource({ guard: allowLoopback, port: server.port }), { target: { kind: 'domain', name: 'tls.assay.test' } });
 });

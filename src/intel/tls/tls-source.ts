@@ -34,7 +34,6 @@ export class TlsSource implements IntelSource {
   private readonly port: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
-  private readiness: Readiness = { ready: false, detail: 'not started' };
 
   constructor(options: TlsSourceOptions) {
     this.guard = options.guard;
@@ -45,12 +44,7 @@ export class TlsSource implements IntelSource {
   }
 
   async start(): Promise<Readiness> {
-    this.readiness = { ready: true, detail: `certificates from port ${this.port}; no JARM` };
-    return this.readiness;
-  }
-
-  status(): Readiness {
-    return this.readiness;
+    return { ready: true, detail: `certificates from port ${this.port}; no JARM` };
   }
 
   async close(): Promise<void> {}

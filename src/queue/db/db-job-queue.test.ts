@@ -21,6 +21,7 @@ async function harnessOver(openBackend: () => Promise<SqlBackend>): Promise<JobQ
   const backends: SqlBackend[] = [];
   const queues: DbJobQueue[] = [];
   return {
+    clock: 'manual',
     async open(now) {
       const backend = await openBackend();
       if (backends.length === 0) await backend.store.migrate();

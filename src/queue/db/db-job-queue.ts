@@ -6,7 +6,7 @@ import { PostgresAdapter, SqliteAdapter, sql, type Kysely } from 'kysely';
 import { randomHex } from '../../core/ids.js';
 import { affectedRows } from '../../store/sql/codec.js';
 import type { Database, SqlDialect } from '../../store/sql/schema.js';
-import type { Job, JobCounts, JobQueue } from '../queue.js';
+import { priorityRank, type ClaimOptions, type EnqueueOptions, type Job, type JobCounts, type JobQueue } from '../queue.js';
 
 export interface DbJobQueueOptions {
   /** Milliseconds since the epoch; injectable so tests can expire leases without sleeping. */
@@ -39,7 +39,7 @@ export class DbJobQueue implements JobQueue {
     this.dialect = options.dialect ?? detectDialect(db);
   }
 
-  async enqueue(kind: string, payload: unknown): Promise<string> {
+  async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
     const now = this.now();
     const id = this.newId(now);
     await this.db
@@ -55,6 +55,8 @@ export class DbJobQueue implements JobQueue {
         run_after: now,
         last_error: null,
         created_at: now,
+        finished_at: null,
+        priority: priorityRank(options.priority),
       })
       .execute();
     for (const listener of this.listeners) {
@@ -67,7 +69,8 @@ export class DbJobQueue implements JobQueue {
     return id;
   }
 
-  async claim(workerId: string, leaseMs: number): Promise<Job | undefined> {
+  async claim(workerId: string, leaseMs: number, options: ClaimOptions = {}): Promise<Job | undefined> {
+    const skip = options.skipKinds ?? [];
     const now = this.now();
     const next = this.db
       .selectFrom('jobs')
@@ -80,6 +83,8 @@ export class DbJobQueue implements JobQueue {
           eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
         ]),
       )
+      .$if(skip.length > 0, (qb) => qb.where('kind', 'not in', skip))
+      .orderBy('priority')
       .orderBy('created_at')
       .orderBy('id')
       .limit(1)
@@ -108,14 +113,14 @@ export class DbJobQueue implements JobQueue {
   }
 
   async complete(jobId: string, workerId: string): Promise<void> {
-    await this.held(jobId, workerId).set({ status: 'done', lease_until: null }).execute();
+    await this.held(jobId, workerId).set({ status: 'done', lease_until: null, finished_at: this.now() }).execute();
   }
 
   async fail(jobId: string, workerId: string, error: string, retryInMs: number | null): Promise<void> {
     const lastError = error.slice(0, MAX_ERROR_CHARS);
     const update =
       retryInMs === null
-        ? { status: 'failed' as const, lease_until: null, last_error: lastError }
+        ? { status: 'failed' as const, lease_until: null, last_error: lastError, finished_at: this.now() }
         : {
             status: 'pending' as const,
             lease_owner: null,

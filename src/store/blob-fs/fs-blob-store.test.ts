@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { isAppError } from '../../core/errors.js';
 import type { StagedBlob } from '../ports/blob-store.js';
+import { runBlobStoreContract } from '../blob-contract.case.test.js';
 import { FsBlobStore } from './fs-blob-store.js';
 
 const run = promisify(execFile);
@@ -195,4 +196,13 @@ describe('FsBlobStore', () => {
     await FsBlobStore.open(root);
     assert.deepEqual(await readdir(firstDir), [fresh.id], 'a live store keeps its recent file; its stale one is gone');
   });
+});
+
+runBlobStoreContract('fs', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'assay-blobs-'));
+  return {
+    store: new FsBlobStore(root),
+    reopen: () => FsBlobStore.open(root),
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
 });

@@ -7,7 +7,7 @@
  * live process is still writing, and remove them at every start rather than an hour later.
  */
 import { constants, createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { chmod, copyFile, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -132,6 +132,16 @@ export class FsBlobStore implements BlobStore {
     return { stream: createReadStream(this.blobPath(sha256)), size };
   }
 
+  /** Every stored blob's sha256 (for copying the store elsewhere: `assay migrate-store`). */
+  async *list(): AsyncIterable<string> {
+    const names = async (dir: string, pattern: RegExp) => (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n)).sort();
+    for (const aa of await names(this.root, /^[0-9a-f]{2}$/)) {
+      for (const bb of await names(path.join(this.root, aa), /^[0-9a-f]{2}$/)) {
+        for (const name of await names(path.join(this.root, aa, bb), SHA256)) if (name.startsWith(aa + bb)) yield name;
+      }
+    }
+  }
+
   private blobPath(sha256: string): string {
     // The hash becomes a path; anything but lowercase hex could walk out of the root.
     if (!SHA256.test(sha256)) throw new AppError('InvalidArgumentError', `Not a sha256: ${sha256}`);
@@ -164,6 +174,37 @@ export class FsBlobStore implements BlobStore {
     } catch {
       // best effort: see above
     }
+  }
+
+  /**
+   * The periodic form of the start-up sweep, run by the retention purge while the server runs:
+   * removes dead processes' directories of this host, and anywhere else (this process's own
+   * directory included: an upload that failed without discarding) entries untouched since
+   * `olderThanMs`. A file being written is modified as it grows, so it stays. Returns how many
+   * entries were removed.
+   */
+  async purgeStaging(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    const remove = async (entry: string) => {
+      await rm(entry, { force: true, recursive: true });
+      removed++;
+    };
+    for (const name of await readdir(this.stagingRoot)) {
+      const entry = path.join(this.stagingRoot, name);
+      const owner = OWNED_DIR.exec(name);
+      try {
+        if (entry !== this.stagingDir && owner && owner[1] === HOST && !isRunning(Number(owner[2]))) await remove(entry);
+        else if (owner && (await stat(entry)).isDirectory()) {
+          for (const inner of await readdir(entry)) {
+            const file = path.join(entry, inner);
+            if ((await stat(file)).mtimeMs < olderThanMs) await remove(file);
+          }
+        } else if ((await stat(entry)).mtimeMs < olderThanMs) await remove(entry);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return removed;
   }
 
   /**

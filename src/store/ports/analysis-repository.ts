@@ -32,7 +32,8 @@ export interface AnalysisRepository {
   /** queued -> in-progress; no-op when already in progress or completed. */
   markInProgress(id: string): Promise<void>;
   /**
-   * Atomically completes the analysis and updates the file's last_analysis_* and attributes.
+   * Atomically completes the analysis and updates the file's attributes and, for a public
+   * analysis, its last_analysis_* (a private one stays with its owner: latestPrivate).
    * Returns false, changing nothing, when the analysis was already completed.
    */
   completeFileAnalysis(outcome: FileAnalysisOutcome): Promise<boolean>;
@@ -40,6 +41,8 @@ export interface AnalysisRepository {
   completeUrlAnalysis(outcome: UrlAnalysisOutcome): Promise<boolean>;
   /** Analyses of one item, newest first. */
   listForItem(itemId: string, options: { limit: number; cursor?: string }): Promise<Page<Analysis>>;
+  /** The newest completed analysis of the item made private to one of `owners`. */
+  latestPrivate(itemId: string, owners: readonly string[]): Promise<Analysis | undefined>;
   /** Analyses not yet completed, oldest first (start-up reconciliation). */
   listUnfinished(limit: number): Promise<Analysis[]>;
 }

@@ -11,8 +11,9 @@ export interface StagedBlob {
 
 export interface BlobStore {
   /**
-   * A fresh, empty staging file. Every adapter stages on local disk (an object-store adapter
-   * uploads at commit), so writers and tools can be lent its path (withStagedFile).
+   * A fresh, empty staging file. Every adapter stages on local disk, so writers and tools can be
+   * lent its path (withStagedFile). The first lend is the writer's: an object-store adapter uploads
+   * what it writes while it writes, and copies the upload into place at commit.
    */
   stage(): Promise<StagedBlob>;
   /** Takes over the local file at `localPath` as a staged blob: it is moved (copied, then removed, across file systems). */

@@ -5,6 +5,7 @@
 import type { AccessRepository, ApiKeyRepository, GroupRepository, UploadTokenRepository, UserRepository } from './account-repositories.js';
 import type { AnalysisRepository } from './analysis-repository.js';
 import type { CommentRepository, VoteRepository } from './community-repositories.js';
+import type { HashListRepository } from './hash-list-repository.js';
 import type { FeedRepository } from './feed-repository.js';
 import type { FileRepository } from './file-repository.js';
 import type { IntelCacheRepository } from './intel-cache-repository.js';
@@ -12,6 +13,8 @@ import type { HistoryRepository, NetworkObjectRepository, ResolutionRepository }
 import type { PopularityRepository } from './popularity-repository.js';
 import type { QuotaCounters } from './quota-counters.js';
 import type { RelationRepository } from './relation-repository.js';
+import type { RetentionRepository } from './retention-repository.js';
+import type { SubmissionRepository } from './submission-repository.js';
 import type { UrlRepository } from './url-repository.js';
 
 /** Record families whose changes caches follow: users, keys and groups; files and who may see them. */
@@ -33,11 +36,16 @@ export interface Store {
   readonly urls: UrlRepository;
   readonly networkObjects: NetworkObjectRepository;
   readonly relations: RelationRepository;
+  /** Every accepted file submission (the `submissions` relationship). */
+  readonly submissions: SubmissionRepository;
   readonly resolutions: ResolutionRepository;
   readonly history: HistoryRepository;
   readonly intelCache: IntelCacheRepository;
   readonly feeds: FeedRepository;
+  readonly hashLists: HashListRepository;
   readonly popularity: PopularityRepository;
+  /** Purges of tables that grow with traffic (app/retention). */
+  readonly retention: RetentionRepository;
   /**
    * A value that changes whenever the records of `scope` may have changed: written by this process,
    * or by any other connection (another process: the CLI, a worker). Caches of this process keep

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { dropTestDatabases, testDatabaseUrl } from '../../../test/support/postgres.js';
 import { runStoreContract } from '../contract.case.test.js';
+import { runHashListContract } from '../hash-list-contract.case.test.js';
 import { openPostgres } from './open-postgres.js';
 
 after(() => dropTestDatabases());
 
 runStoreContract('postgres', async () => (await openPostgres(await testDatabaseUrl())).store);
+runHashListContract('postgres', async () => (await openPostgres(await testDatabaseUrl())).store);
 
 describe('postgres adapter', () => {
   test('returns BIGINT columns as numbers', async () => {

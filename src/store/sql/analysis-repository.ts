@@ -89,16 +89,23 @@ export class SqlAnalysisRepository implements AnalysisRepository {
     return this.db.transaction().execute(async (trx) => {
       if (!(await completeOnce(trx, outcome))) return false;
 
+      // The file object's last_analysis_* are what everyone sees, so a private analysis does not
+      // move them (its owners see it through latestPrivate). Attributes and tags describe the
+      // bytes, which anyone who may see the file has, so every analysis merges them.
+      const owner = await trx.selectFrom('analysis_owners').select('owner').where('analysis_id', '=', outcome.analysisId).executeTakeFirst();
+      const lastAnalysis = owner
+        ? {}
+        : {
+            last_analysis_id: outcome.analysisId,
+            last_analysis_date: outcome.at,
+            last_analysis_results: toJson(outcome.results),
+            last_analysis_stats: toJson(outcome.stats),
+          };
       // Updating before reading locks the file row (PostgreSQL), so two analyses of one file
       // completing together merge their attributes instead of one overwriting the other.
       const file = await trx
         .updateTable('files')
-        .set({
-          last_analysis_id: outcome.analysisId,
-          last_analysis_date: outcome.at,
-          last_analysis_results: toJson(outcome.results),
-          last_analysis_stats: toJson(outcome.stats),
-        })
+        .set((eb) => ({ ...lastAnalysis, sha256: eb.ref('sha256') }))
         .where('sha256', '=', outcome.sha256)
         .returning(['attributes', 'tags'])
         .executeTakeFirst();
@@ -149,6 +156,22 @@ export class SqlAnalysisRepository implements AnalysisRepository {
     const items = rows.slice(0, limit).map(toAnalysisRecord);
     const last = items.at(-1);
     return rows.length > limit && last ? { items, cursor: encodeCursor(last) } : { items };
+  }
+
+  async latestPrivate(itemId: string, owners: readonly string[]): Promise<Analysis | undefined> {
+    if (owners.length === 0) return undefined;
+    const row = await this.db
+      .selectFrom('analyses as a')
+      .innerJoin('analysis_owners as o', 'o.analysis_id', 'a.id')
+      .selectAll('a')
+      .where('a.item_id', '=', itemId)
+      .where('a.status', '=', 'completed')
+      .where('o.owner', 'in', [...owners])
+      .orderBy('a.completed_at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toAnalysisRecord(row);
   }
 
   async listUnfinished(limit: number): Promise<Analysis[]> {

@@ -7,7 +7,8 @@ import type { CommunityItem } from '../../core/community-ids.js';
 import { AppError } from '../../core/errors.js';
 import type { Comment, CommentVerdict, CommentVotes, Vote, VoteTotals } from '../../core/model/community.js';
 import type { Page } from '../../core/model/page.js';
-import type { CommentRepository, NewComment, VoteRepository } from '../ports/community-repositories.js';
+import { EVERYONE } from '../../core/model/visibility.js';
+import type { CommentRepository, NewComment, NewVote, VisibleTo, VoteRepository } from '../ports/community-repositories.js';
 import { fromJson, isUniqueViolation, toJson } from './codec.js';
 import type { CommentsTable, Database, VotesTable } from './schema.js';
 import { decodeCursor, encodeCursor } from './date-id-cursor.js';
@@ -22,6 +23,7 @@ function toCommentRecord(row: Selectable<CommentsTable>): Comment {
     text: row.text,
     tags: fromJson<string[]>(row.tags),
     votes: { positive: row.positive, negative: row.negative, abuse: row.abuse },
+    visibility: row.visibility,
   };
 }
 
@@ -34,8 +36,12 @@ function toVoteRecord(row: Selectable<VotesTable>): Vote {
     verdict: row.verdict,
     value: row.value,
     date: row.date,
+    visibility: row.visibility,
   };
 }
+
+/** The visibilities a reader may see: everyone's, and their own scopes'. */
+const visibleScopes = (options: VisibleTo): string[] => [EVERYONE, ...(options.scopes ?? [])];
 
 /** Rows strictly after the cursor in (date desc, id desc) order. */
 function afterCursor(cursor: string, dateColumn: string, idColumn: string): RawBuilder<SqlBool> {
@@ -72,6 +78,7 @@ export class SqlCommentRepository implements CommentRepository {
             positive: 0,
             negative: 0,
             abuse: 0,
+            visibility: comment.visibility ?? EVERYONE,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -106,18 +113,24 @@ export class SqlCommentRepository implements CommentRepository {
     });
   }
 
-  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<Comment>> {
+  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string } & VisibleTo): Promise<Page<Comment>> {
     const limit = pageLimit(options.limit);
-    let query = this.db.selectFrom('comments').selectAll().where('item_type', '=', item.type).where('item_id', '=', item.id);
+    let query = this.db
+      .selectFrom('comments')
+      .selectAll()
+      .where('item_type', '=', item.type)
+      .where('item_id', '=', item.id)
+      .where('visibility', 'in', visibleScopes(options));
     if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));
     const rows = await query.orderBy('date', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
     return pageOf(rows.map(toCommentRecord), limit);
   }
 
-  async listLatest(options: { limit: number; cursor?: string; tag?: string }): Promise<Page<Comment>> {
+  async listLatest(options: { limit: number; cursor?: string; tag?: string } & VisibleTo): Promise<Page<Comment>> {
     const limit = pageLimit(options.limit);
+    const visible = visibleScopes(options);
     if (options.tag === undefined) {
-      let query = this.db.selectFrom('comments').selectAll();
+      let query = this.db.selectFrom('comments').selectAll().where('visibility', 'in', visible);
       if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));
       const rows = await query.orderBy('date', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
       return pageOf(rows.map(toCommentRecord), limit);
@@ -127,7 +140,8 @@ export class SqlCommentRepository implements CommentRepository {
       .selectFrom('comment_tags as t')
       .innerJoin('comments as c', 'c.id', 't.comment_id')
       .selectAll('c')
-      .where('t.tag', '=', options.tag);
+      .where('t.tag', '=', options.tag)
+      .where('c.visibility', 'in', visible);
     if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 't.date', 't.comment_id'));
     const rows = await query.orderBy('t.date', 'desc').orderBy('t.comment_id', 'desc').limit(limit + 1).execute();
     return pageOf(rows.map(toCommentRecord), limit);
@@ -168,7 +182,8 @@ export class SqlCommentRepository implements CommentRepository {
 export class SqlVoteRepository implements VoteRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async cast(vote: Vote): Promise<Vote> {
+  async cast(newVote: NewVote): Promise<Vote> {
+    const vote: Vote = { ...newVote, visibility: newVote.visibility ?? EVERYONE };
     try {
       await this.db.transaction().execute(async (trx) => {
         // The insert comes first: a concurrent second vote of the same user waits on the unique
@@ -183,8 +198,17 @@ export class SqlVoteRepository implements VoteRepository {
             verdict: vote.verdict,
             value: vote.value,
             date: vote.date,
+            visibility: vote.visibility,
           })
           .execute();
+        if (vote.visibility !== EVERYONE) {
+          // Private: its scope adds it up from the votes table (privateTotals); the public totals stay.
+          if (vote.itemType === 'file') {
+            const file = await trx.selectFrom('files').select('sha256').where('sha256', '=', vote.itemId).executeTakeFirst();
+            if (!file) throw new AppError('NotFoundError', `File "${vote.itemId}" not found`);
+          }
+          return;
+        }
         const harmless = vote.verdict === 'harmless' ? 1 : 0;
         const malicious = vote.verdict === 'malicious' ? 1 : 0;
         if (vote.itemType === 'file') {
@@ -228,9 +252,14 @@ export class SqlVoteRepository implements VoteRepository {
     return row && toVoteRecord(row);
   }
 
-  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string }): Promise<Page<Vote>> {
+  async listForItem(item: CommunityItem, options: { limit: number; cursor?: string } & VisibleTo): Promise<Page<Vote>> {
     const limit = pageLimit(options.limit);
-    let query = this.db.selectFrom('votes').selectAll().where('item_type', '=', item.type).where('item_id', '=', item.id);
+    let query = this.db
+      .selectFrom('votes')
+      .selectAll()
+      .where('item_type', '=', item.type)
+      .where('item_id', '=', item.id)
+      .where('visibility', 'in', visibleScopes(options));
     if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor, 'date', 'id'));
     const rows = await query.orderBy('date', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
     return pageOf(rows.map(toVoteRecord), limit);
@@ -250,5 +279,24 @@ export class SqlVoteRepository implements VoteRepository {
       .where('item_id', '=', item.id)
       .executeTakeFirst();
     return row ?? { harmless: 0, malicious: 0, reputation: 0 };
+  }
+
+  async privateTotals(item: CommunityItem, scopes: readonly string[]): Promise<VoteTotals> {
+    const none = { harmless: 0, malicious: 0, reputation: 0 };
+    if (scopes.length === 0) return none;
+    const rows = await this.db
+      .selectFrom('votes')
+      .select((eb) => ['verdict', eb.fn.countAll<number | string>().as('n'), eb.fn.sum<number | string>('value').as('sum')])
+      .where('item_type', '=', item.type)
+      .where('item_id', '=', item.id)
+      .where('visibility', 'in', [...scopes])
+      .groupBy('verdict')
+      .execute();
+    const totals = { ...none };
+    for (const row of rows) {
+      totals[row.verdict] = Number(row.n);
+      totals.reputation += Number(row.sum);
+    }
+    return totals;
   }
 }

@@ -7,28 +7,10 @@ import { sql, type Kysely } from 'kysely';
 import type { QuotaAdmission, QuotaCheck, QuotaCounters } from '../ports/quota-counters.js';
 import type { Database, SqlDialect } from './schema.js';
 
-/** Expired counters are deleted at most this often (seconds of the callers' clock). */
-const PURGE_INTERVAL_S = 60;
-/**
- * A counter is deleted only this long after it expired. Callers name counters by window, so an
- * expired one is not used again; the margin keeps a purge from deleting a row an admit in flight
- * has just read as expired and is about to reset.
- */
-const PURGE_GRACE_S = 3_600;
-/** Usage is kept this many days (api_usage looks back 60). */
-export const USAGE_RETENTION_DAYS = 70;
-
-const DAY_S = 86_400;
-
 /** Bytewise order, the order PostgreSQL's COLLATE "C" key column locks rows in. */
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** The UTC day (YYYY-MM-DD) of Unix seconds. */
-const dayOf = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10);
-
 export class SqlQuotaCounters implements QuotaCounters {
-  private nextPurgeAt = Number.NEGATIVE_INFINITY;
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
@@ -40,7 +22,8 @@ export class SqlQuotaCounters implements QuotaCounters {
     if (new Set(keys).size !== keys.length) throw new Error(`duplicate quota counter keys: ${keys.join(', ')}`);
     const ordered = [...checks].sort((a, b) => byteOrder(a.key, b.key));
 
-    const outcome = await this.db.transaction().execute(async (trx): Promise<QuotaAdmission> => {
+    // Expired counters and old usage are deleted by the retention purge (app/retention), in batches.
+    return this.db.transaction().execute(async (trx): Promise<QuotaAdmission> => {
       // 1. PostgreSQL: make every row exist, so that step 2 has rows to lock even for a fresh key
       //    (a concurrent transaction inserting the same key waits here until the first commits).
       //    SQLite needs no row locks: the IMMEDIATE transaction holds the database's write lock.
@@ -74,9 +57,6 @@ export class SqlQuotaCounters implements QuotaCounters {
         .execute();
       return { admitted: true, counts: counts.map((n, i) => n + (checks[i]!.by ?? 1)) };
     });
-
-    await this.purgeExpired(now);
-    return outcome;
   }
 
   async read(keys: readonly string[], now: number): Promise<number[]> {
@@ -112,13 +92,5 @@ export class SqlQuotaCounters implements QuotaCounters {
     const usage: Record<string, Record<string, number>> = {};
     for (const row of rows) (usage[row.day] ??= {})[row.endpoint_group] = row.count;
     return usage;
-  }
-
-  /** Lazy clean-up, at most once a PURGE_INTERVAL_S per instance: long-expired counters and old usage. */
-  private async purgeExpired(now: number): Promise<void> {
-    if (now < this.nextPurgeAt) return;
-    this.nextPurgeAt = now + PURGE_INTERVAL_S;
-    await this.db.deleteFrom('quota_counters').where('expires_at', '<=', now - PURGE_GRACE_S).execute();
-    await this.db.deleteFrom('api_usage').where('day', '<', dayOf(now - USAGE_RETENTION_DAYS * DAY_S)).execute();
   }
 }

@@ -101,4 +101,27 @@ export class SqlRelationRepository implements RelationRepository {
       .execute();
     return pageOf(rows, limit, (row) => [row.last_seen, row.to_id, row.to_type], toRelationEdge);
   }
+
+  async listTo(
+    to: { type: RelatedType; id: string },
+    name: string,
+    fromType: RelatedType,
+    options: { limit: number; cursor?: string },
+  ): Promise<Page<RelationEdge>> {
+    const limit = pageLimit(options.limit);
+    let query = this.db
+      .selectFrom('relations')
+      .selectAll()
+      .where('to_type', '=', to.type)
+      .where('to_id', '=', to.id)
+      .where('name', '=', name)
+      .where('from_type', '=', fromType);
+    if (options.cursor !== undefined) {
+      const [lastSeen, fromId] = decodeKey(options.cursor, ['number', 'string']);
+      // Walks relations_reverse_idx (…, from_type, last_seen, from_id).
+      query = query.where((eb) => eb(eb.refTuple('last_seen', 'from_id'), '<', eb.tuple(lastSeen, fromId)));
+    }
+    const rows = await query.orderBy('last_seen', 'desc').orderBy('from_id', 'desc').limit(limit + 1).execute();
+    return pageOf(rows, limit, (row) => [row.last_seen, row.from_id], toRelationEdge);
+  }
 }

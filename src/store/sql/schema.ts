@@ -71,6 +71,15 @@ export interface FileAccessTable {
   owner: string;
 }
 
+/** Private submissions of a file, counted per owner (0007); the files row counts the public ones. */
+export interface FileSubmissionsTable {
+  sha256: string;
+  owner: string;
+  times_submitted: number;
+  first_submission_date: number;
+  last_submission_date: number;
+}
+
 export interface AnalysisOwnersTable {
   analysis_id: string;
   owner: string;
@@ -121,6 +130,8 @@ export interface CommentsTable {
   positive: number;
   negative: number;
   abuse: number;
+  /** `*`, or the private scope it was written under (0007). */
+  visibility: string;
 }
 
 /** One row per tag of a comment, for `filter=tag:`; date copied so a tag's comments page by date. */
@@ -145,6 +156,8 @@ export interface VotesTable {
   verdict: 'harmless' | 'malicious';
   value: number;
   date: number;
+  /** `*`, or the private scope it was cast under (0007); only `*` votes are in the files row's totals. */
+  visibility: string;
 }
 
 /** Vote totals of URLs, domains and IPs (files keep theirs on the files row). */
@@ -183,6 +196,16 @@ export interface RelationsTable {
   first_seen: number;
   last_seen: number;
   source: string;
+}
+
+export interface SubmissionsTable {
+  id: string;
+  sha256: string;
+  date: number;
+  interface: string;
+  name: string | null;
+  source_key: string | null;
+  owner: string;
 }
 
 export interface ResolutionsTable {
@@ -241,6 +264,23 @@ export interface FeedEntriesTable {
   added_at: number | null;
 }
 
+export interface HashListsTable {
+  name: string;
+  kind: string;
+  format: string;
+  entries: number;
+  imported_at: number;
+  source: string | null;
+  /** The `hash_list_entries.list` value of the current generation of entries. */
+  entries_key: string;
+}
+
+export interface HashListEntriesTable {
+  list: string;
+  hash: string;
+  label: string | null;
+}
+
 export interface PopularityRanksTable {
   source: string;
   domain: string;
@@ -265,6 +305,10 @@ export interface JobsTable {
   last_error: string | null;
   /** Milliseconds. */
   created_at: number;
+  /** Milliseconds; set when the job is done or has failed for good (0008), for retention. */
+  finished_at: number | null;
+  /** 0 runs first (interactive uploads); higher numbers wait for it (queue.ts JobPriority). */
+  priority: number;
 }
 
 export interface Database {
@@ -274,6 +318,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   groups: GroupsTable;
   file_access: FileAccessTable;
+  file_submissions: FileSubmissionsTable;
   analysis_owners: AnalysisOwnersTable;
   upload_tokens: UploadTokensTable;
   jobs: JobsTable;
@@ -287,12 +332,15 @@ export interface Database {
   urls: UrlsTable;
   network_objects: NetworkObjectsTable;
   relations: RelationsTable;
+  submissions: SubmissionsTable;
   resolutions: ResolutionsTable;
   history: HistoryTable;
   intel_cache: IntelCacheTable;
   intel_budget: IntelBudgetTable;
   feeds: FeedsTable;
   feed_entries: FeedEntriesTable;
+  hash_lists: HashListsTable;
+  hash_list_entries: HashListEntriesTable;
   popularity_ranks: PopularityRanksTable;
 }
 

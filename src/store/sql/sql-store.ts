@@ -8,6 +8,7 @@ import { migrationsFor } from '../migrations/index.js';
 import { SqlAccessRepository, SqlApiKeyRepository, SqlGroupRepository, SqlUploadTokenRepository, SqlUserRepository } from './account-repositories.js';
 import { SqlAnalysisRepository } from './analysis-repository.js';
 import { SqlCommentRepository, SqlVoteRepository } from './community-repositories.js';
+import { SqlHashListRepository } from './hash-list-repository.js';
 import { SqlFeedRepository } from './feed-repository.js';
 import { SqlFileRepository } from './file-repository.js';
 import { SqlHistoryRepository } from './history-repository.js';
@@ -16,7 +17,9 @@ import { SqlNetworkObjectRepository } from './network-object-repository.js';
 import { SqlPopularityRepository } from './popularity-repository.js';
 import { SqlQuotaCounters } from './quota-counters.js';
 import { SqlRelationRepository } from './relation-repository.js';
+import { SqlSubmissionRepository } from './submission-repository.js';
 import { SqlResolutionRepository } from './resolution-repository.js';
+import { SqlRetentionRepository } from './retention-repository.js';
 import { SqlUrlRepository } from './url-repository.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -50,11 +53,14 @@ export class SqlStore implements Store {
   readonly urls: SqlUrlRepository;
   readonly networkObjects: SqlNetworkObjectRepository;
   readonly relations: SqlRelationRepository;
+  readonly submissions: SqlSubmissionRepository;
   readonly resolutions: SqlResolutionRepository;
   readonly history: SqlHistoryRepository;
   readonly intelCache: SqlIntelCacheRepository;
   readonly feeds: SqlFeedRepository;
+  readonly hashLists: SqlHashListRepository;
   readonly popularity: SqlPopularityRepository;
+  readonly retention: SqlRetentionRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -75,11 +81,14 @@ export class SqlStore implements Store {
     this.urls = new SqlUrlRepository(db);
     this.networkObjects = new SqlNetworkObjectRepository(db);
     this.relations = new SqlRelationRepository(db);
+    this.submissions = new SqlSubmissionRepository(db);
     this.resolutions = new SqlResolutionRepository(db);
     this.history = new SqlHistoryRepository(db);
     this.intelCache = new SqlIntelCacheRepository(db);
     this.feeds = new SqlFeedRepository(db);
+    this.hashLists = new SqlHashListRepository(db);
     this.popularity = new SqlPopularityRepository(db);
+    this.retention = new SqlRetentionRepository(db);
   }
 
   changeMarker(scope: ChangeScope): string | undefined {

@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { runStoreContract } from '../contract.case.test.js';
+import { runHashListContract } from '../hash-list-contract.case.test.js';
 import { openSqlite } from './open-sqlite.js';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'assay-sqlite-'));
@@ -15,6 +16,7 @@ after(() => rm(dir, { recursive: true, force: true }));
 let counter = 0;
 
 runStoreContract('sqlite', async () => (await openSqlite(path.join(dir, `store-${++counter}`, 'assay.db'))).store);
+runHashListContract('sqlite', async () => (await openSqlite(path.join(dir, `store-${++counter}`, 'assay.db'))).store);
 
 describe('sqlite adapter', () => {
   test('opens with WAL, foreign keys and a busy timeout, creating the parent directory', async () => {

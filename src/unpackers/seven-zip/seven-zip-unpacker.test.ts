@@ -321,6 +321,25 @@ esac`,
       assert.deepEqual(await readdir(parent), []);
     });
 
+    it('measures a file whose name is not UTF-8 while watching the extraction', async () => {
+      // Such a name read as text names no file; the watchdog must still count its bytes.
+      const command = await stub(
+        'liar-7zz-bytes',
+        `case "$1" in
+l) printf -- '----------\\nPath = big.bin\\nFolder = -\\nSize = 10\\nAttributes =  -rw-r--r--\\n\\n' ;;
+x) for a in "$@"; do case "$a" in -o*) out="\${a#-o}";; esac; done
+   echo $$ > '${tmp}/liar-bytes.pid'; head -c 5000000 /dev/zero > "$out/$(printf 'big\\377.bin')"; exec sleep 600 ;;
+esac`,
+      );
+      const { parent, destDir } = await dest();
+      await rejectsWith(
+        new SevenZipUnpacker({ command, watchIntervalMs: 50, timeoutMs: 30_000 }).unpack(path.join(tmp, 'plain.zip'), limits(destDir, { maxTotalBytes: 1000 })),
+        'too_large',
+      );
+      assert.equal(isRunning(Number(await readFile(path.join(tmp, 'liar-bytes.pid'), 'utf8'))), false, 'killed by the watchdog, not left to run');
+      assert.deepEqual(await readdir(parent), []);
+    });
+
     it('kills a run past its time limit', async () => {
       const command = await stub('slow-7zz', `echo $$ > '${tmp}/slow.pid'; exec sleep 30`);
       const { parent, destDir } = await dest();

@@ -333,7 +333,10 @@ async function collectFiles(destDir: string, options: UnpackOptions, signal: Abo
   while (pending.length > 0) {
     signal.throwIfAborted();
     const relDir = pending.pop()!;
-    for (const entry of await readdir(path.join(root, relDir))) {
+    // Names as bytes: a name that is not UTF-8 would come back as U+FFFD text that names no file.
+    for (const raw of await readdir(path.join(root, relDir), { encoding: 'buffer' })) {
+      const entry = raw.toString('utf8');
+      if (!Buffer.from(entry, 'utf8').equals(raw)) throw new UnpackError('corrupt', 'The archive has a file name that is not valid UTF-8');
       const rel = relDir ? `${relDir}/${entry}` : entry;
       const abs = path.join(root, rel);
       const stats = await lstat(abs);
@@ -372,26 +375,31 @@ function inArchiveOrder(files: UnpackedFile[], listedPaths: readonly string[]): 
   return [...files].sort((a, b) => rankOf(a) - rankOf(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Bytes on disk under `dir` (lstat, links not followed); errors from a tree still being written count as 0. */
+/**
+ * Bytes on disk under `dir` (lstat, links not followed); errors from a tree still being written count as 0.
+ * Paths are walked as bytes: a file whose name is not UTF-8 must be measured too, not lost in decoding.
+ */
 async function measureTree(dir: string): Promise<number> {
   let total = 0;
-  const pending = [dir];
+  const pending: Buffer[] = [Buffer.from(dir)];
   while (pending.length > 0) {
     const current = pending.pop()!;
-    let entries: Dirent[];
+    let entries: Dirent<Buffer>[];
     try {
-      entries = await readdir(current, { withFileTypes: true });
+      entries = await readdir(current, { withFileTypes: true, encoding: 'buffer' });
     } catch {
       continue;
     }
     for (const entry of entries) {
-      const abs = path.join(current, entry.name);
+      const abs = childPath(current, entry.name);
       if (entry.isDirectory()) pending.push(abs);
       else if (entry.isFile()) total += await lstat(abs).then((s) => s.size, () => 0);
     }
   }
   return total;
 }
+
+const childPath = (dir: Buffer, name: Buffer): Buffer<ArrayBuffer> => Buffer.concat([dir, Buffer.from(path.sep), name]);
 
 /** Removes `dir` and everything in it, first making directories writable if a plain removal is refused. */
 export async function removeTree(dir: string): Promise<void> {
@@ -401,12 +409,12 @@ export async function removeTree(dir: string): Promise<void> {
   } catch {
     // an archive may have set a directory to mode 0 or read-only; open them up and retry
   }
-  const pending = [dir];
+  const pending: Buffer[] = [Buffer.from(dir)];
   while (pending.length > 0) {
     const current = pending.pop()!;
     await chmod(current, 0o700).catch(() => undefined);
-    const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) if (entry.isDirectory()) pending.push(path.join(current, entry.name));
+    const entries = await readdir(current, { withFileTypes: true, encoding: 'buffer' }).catch((): Dirent<Buffer>[] => []);
+    for (const entry of entries) if (entry.isDirectory()) pending.push(childPath(current, entry.name));
   }
   await rm(dir, { recursive: true, force: true });
 }
