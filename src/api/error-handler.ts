@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorCatalogue, isAppError, type ErrorCode } from '../core/errors.js';
+import { isBackendUnavailable } from './backend-unavailable.js';
 import { errorBody } from './envelope.js';
 
 /** Fastify and plugin error codes whose meaning is clearer than their HTTP status. */
@@ -55,6 +56,8 @@ export function toAppError(error: unknown): AppError {
   if (e.validation) return new AppError('InvalidArgumentError', e.message ?? 'Invalid request parameter', { cause: error });
   const known = e.code ? codeByFastifyCode[e.code] : undefined;
   if (known) return new AppError(known.code, known.message ?? e.message ?? known.code, { cause: error });
+  // A database, disk or Redis that is down or full is a retryable 503, not a server bug.
+  if (isBackendUnavailable(error)) return new AppError('TransientError', 'A storage service is unavailable; try again later', { cause: error });
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   const code = codeForStatus(status);
   const message = errorCatalogue[code].status >= 500 ? 'Internal server error' : (e.message ?? code);

@@ -114,7 +114,7 @@ class Chain {
       const key = `${message.session}:${message.seq}`;
       const deferred = this.batches.get(key);
       this.batches.delete(key);
-      if (message.error) deferred?.reject(new Error(`could not hash or write the upload: ${message.error}`));
+      if (message.error) deferred?.reject(Object.assign(new Error(`could not hash or write the upload: ${message.error}`), message.errorCode ? { code: message.errorCode } : {}));
       else deferred?.resolve(message.buffer);
     } else if (message.op === 'digest') {
       this.digests.get(message.session)?.resolve(message.digests);

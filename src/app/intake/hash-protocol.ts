@@ -8,7 +8,7 @@ export type ChainMessage =
   /** `fd`: the staging file, open for writing, for the worker that writes. */
   | { op: 'open'; session: number; fd: number }
   /** `buffer` is transferred from thread to thread, never copied, and comes back to the main thread. */
-  | { op: 'update'; session: number; seq: number; buffer: ArrayBuffer; length: number; position: number; error?: string }
+  | { op: 'update'; session: number; seq: number; buffer: ArrayBuffer; length: number; position: number; error?: string; errorCode?: string }
   /** Each worker adds its digests, in the order of its algorithms. */
   | { op: 'digest'; session: number; digests: Record<string, string> }
   | { op: 'abort'; session: number };

@@ -19,7 +19,7 @@ if (!main) throw new Error('hash-worker must run in a worker thread');
 const next = output ?? main;
 
 // Several uploads share the chain, so state is kept per session.
-const sessions = new Map<number, { hashes: Hash[]; fd: number; error?: string }>();
+const sessions = new Map<number, { hashes: Hash[]; fd: number; error?: string; errorCode?: string }>();
 
 function writeAll(fd: number, view: Uint8Array, position: number): void {
   for (let done = 0; done < view.length; ) done += writeSync(fd, view, done, view.length - done, position + done);
@@ -40,10 +40,14 @@ function handle(message: ChainMessage): void {
         } catch (e) {
           // Remembered, so later batches of this session are not written after a gap.
           session.error = e instanceof Error ? e.message : String(e);
+          // The errno (ENOSPC, EIO) crosses the thread too: a full disk is a 503 to the client, not a 500.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (typeof code === 'string') session.errorCode = code;
         }
       }
       const error = message.error ?? session?.error;
-      next.postMessage({ ...message, ...(error ? { error } : {}) } satisfies ChainMessage, [message.buffer]);
+      const errorCode = message.errorCode ?? session?.errorCode;
+      next.postMessage({ ...message, ...(error ? { error } : {}), ...(errorCode ? { errorCode } : {}) } satisfies ChainMessage, [message.buffer]);
       return;
     }
     case 'digest': {

@@ -25,6 +25,11 @@ export async function openPostgres(url: string, options: { maxConnections?: numb
   // An idle client losing its connection emits 'error' on the pool; unhandled, that would crash
   // the process. The pool drops the client and the next query connects afresh.
   pool.on('error', () => {});
+  // A client checked out of the pool (inside a transaction, between two queries) has no pool
+  // listener: its connection dropping (PostgreSQL restarted, killed) would emit an unhandled 'error'
+  // and crash the server. The failure still reaches the caller, as the rejection of its next query,
+  // and the pool discards the broken client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
