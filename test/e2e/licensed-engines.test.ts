@@ -68,7 +68,8 @@ describe('licensed engines end to end', { skip }, () => {
     const res = await admin.get('/metadata');
     assert.equal(res.status, 200, res.text);
     const engines = res.json.data.engines as Record<string, { ready: boolean; detail: string | null; engine_version: string | null; engine_update: string | null }>;
-    assert.deepEqual(Object.keys(engines).sort(), ['C-ICAP', 'ClamAV', 'ClamScan CLI', 'Missing Vendor', 'YARA']);
+    // Assay's own heuristic engines are listed too; these are the ones this deployment configured or always has.
+    assert.deepEqual(Object.keys(engines).filter((name) => !name.startsWith('Assay-')).sort(), ['C-ICAP', 'ClamAV', 'ClamScan CLI', 'Missing Vendor', 'YARA']);
     assert.equal(engines['C-ICAP']!.ready, true, engines['C-ICAP']!.detail ?? '');
     assert.match(engines['C-ICAP']!.engine_version ?? '', /C-ICAP/);
     assert.equal(engines['ClamScan CLI']!.ready, true, engines['ClamScan CLI']!.detail ?? '');
@@ -98,12 +99,14 @@ describe('licensed engines end to end', { skip }, () => {
     await admin.waitForAnalysis(up.json.data.id);
     const file = await admin.get(`/files/${sha256(eicar())}`);
     const results = file.json.data.attributes.last_analysis_results as Record<string, { category: string; result: string | null }>;
-    assert.deepEqual(Object.keys(results).sort(), ['C-ICAP', 'ClamAV', 'ClamScan CLI', 'YARA']);
+    assert.deepEqual(Object.keys(results).filter((name) => !name.startsWith('Assay-')).sort(), ['C-ICAP', 'ClamAV', 'ClamScan CLI', 'YARA']);
     for (const name of ['ClamAV', 'YARA', 'C-ICAP', 'ClamScan CLI']) assert.equal(results[name]!.category, 'malicious', name);
     // Three routes to the same clamd signatures give the same name.
     assert.equal(results['C-ICAP']!.result, results.ClamAV!.result);
     assert.equal(results['ClamScan CLI']!.result, results.ClamAV!.result);
-    assert.equal(file.json.data.attributes.last_analysis_stats.malicious, 4);
+    const signatureEngines = ['ClamAV', 'YARA', 'C-ICAP', 'ClamScan CLI'];
+    assert.equal(signatureEngines.filter((name) => results[name]!.category === 'malicious').length, 4);
+    assert.ok(file.json.data.attributes.last_analysis_stats.malicious >= 4);
   });
 
   test('a clean file is undetected by all of them', async () => {
