@@ -31,7 +31,7 @@ async function findOrStart(): Promise<string> {
 }
 
 /** Sends an inline PING and waits briefly for +PONG. */
-function answersPing(port: number): Promise<boolean> {
+export function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
