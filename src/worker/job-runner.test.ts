@@ -15,6 +15,7 @@ import { openSqlite } from '../store/sqlite/open-sqlite.js';
 import type { GiveUpPolicy } from './give-up-policy.js';
 import { ANALYSE_FILE, ANALYSE_URL, type AnalyseFilePayload } from './job-kinds.js';
 import { JobRunner, type JobHandler, type JobHandlers } from './job-runner.js';
+import { waitFor } from '../../test/support/wait-for.js';
 
 const logger = pino({ level: 'silent' });
 const dir = await mkdtemp(path.join(tmpdir(), 'assay-runner-'));
@@ -95,13 +96,7 @@ const never: JobHandler<never> = {
 const idle = { [ANALYSE_FILE]: never, [ANALYSE_URL]: never } as unknown as JobHandlers;
 
 /** Polls until `check` holds; the deadline only turns a hang into a failure. */
-async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (what: string, check: () => Promise<boolean> | boolean) => waitFor(what, check, 60_000);
 
 const counted = (queue: JobQueue, expected: Partial<JobCounts>) => async () => {
   const counts = await queue.counts();

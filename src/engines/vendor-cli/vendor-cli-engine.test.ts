@@ -12,7 +12,7 @@ import { startedHost } from '../../pipeline/testing/started-host.js';
 import { FilePipeline } from '../../pipeline/file-pipeline.js';
 import { packageRoot } from '../../runtime/package-root.js';
 import { bundledClamavSignaturesDir } from '../package-root.js';
-import { eicar, runEngineContract, scratchDir, tempFile } from '../contract.case.test.js';
+import { eicar, runEngineContract, scratchDir, tempFile, waitFor } from '../contract.case.test.js';
 import { resolveCommand } from './run-sandboxed.js';
 import { createVendorCliEngine } from './vendor-cli-engine.js';
 import { loadVendorEngines, parseVendorEngines, type VendorEngineSpec } from './vendor-config.js';
@@ -183,11 +183,7 @@ describe('vendor CLI engine: sandbox, deadlines, readiness', { skip: skipBwrap }
     const { results } = await new FilePipeline({ host: await startedHost({ engine: [hangs] }), logger }).run(benign, AbortSignal.timeout(60_000));
     assert.equal(results[0]!.category, 'timeout');
     const child = Number(await fs.readFile(pidFile, 'utf8'));
-    const deadline = Date.now() + 10_000;
-    while (alive(child)) {
-      assert.ok(Date.now() < deadline, `the scanner's child ${child} is still running`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(`the scanner's child ${child} to be gone`, () => !alive(child));
     await hangs.close();
   });
 

@@ -10,18 +10,13 @@ import { MemoryIntelCacheStore } from './memory-intel-cache-store.js';
 import { bundledRdapBootstrapDir } from '../../intel/rdap/bundled-bootstrap-dir.js';
 import { createFetchJson } from '../../intel/rdap/fetch-json.js';
 import { RdapSource } from '../../intel/rdap/rdap-source.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 const signal = () => AbortSignal.timeout(10_000);
 const domain = (name: string): IntelTarget => ({ kind: 'domain', name });
 
 /** Polls `check` until it holds, failing after a deadline; for work that finishes in the background. */
-async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const eventually = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000) => waitFor(what, check, timeoutMs);
 
 /** A clock the test moves by hand. */
 function manualClock(start = Date.UTC(2026, 0, 15, 12, 0, 0)) {
